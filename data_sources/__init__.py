@@ -1,0 +1,1 @@
+"""riskon's data layer: series catalog, source adapters, embedded snapshot and the cached pandas store."""

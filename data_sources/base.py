@@ -1,0 +1,101 @@
+"""The canonical series shape, the typed errors and the adapter contract shared by every source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+DATE = "date"
+
+Calendar = Literal["crypto", "equity"]
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """What a project series is: its id, how to label it, and which market calendar it trades on."""
+
+    id: str
+    label: str
+    unit: str
+    calendar: Calendar
+    description: str
+
+
+class SourceError(Exception):
+    """A source could not deliver a series; the message names the source and the series."""
+
+    def __init__(self, source: str, series_id: str, reason: str) -> None:
+        super().__init__(f"{source} / {series_id}: {reason}")
+        self.source = source
+        self.series_id = series_id
+        self.reason = reason
+
+
+class FetchError(SourceError):
+    """The request failed: network error, timeout, or an HTTP error status after retries."""
+
+
+class ParseError(SourceError):
+    """The payload arrived but does not have the documented shape."""
+
+
+class UnknownSeriesError(KeyError):
+    """A series id that the catalog does not know."""
+
+
+class Adapter(Protocol):
+    """A vendor adapter: `fetch` is its only I/O, `parse` is pure and tested on recorded payloads."""
+
+    name: str
+    ttl_seconds: int
+
+    def symbols(self) -> dict[str, str]:
+        """Project series id -> this vendor's symbol, for the series this adapter can deliver."""
+        ...
+
+    def fetch(self, series_id: str) -> bytes:
+        """Download the raw payload for one series."""
+        ...
+
+    def parse(self, payload: bytes, series_id: str) -> pd.Series:
+        """Turn a raw payload into a canonical series (see `validate_series`)."""
+        ...
+
+
+def validate_series(values: pd.Series, *, source: str, series_id: str) -> pd.Series:
+    """Return `values` in the canonical shape or raise ParseError.
+
+    Canonical: float64 values, finite, not empty, on a tz-naive daily DatetimeIndex named `date`
+    (datetime64[us], pandas 3's default) at midnight, ascending and unique.
+    """
+
+    def fail(reason: str) -> ParseError:
+        return ParseError(source, series_id, reason)
+
+    if not isinstance(values, pd.Series):
+        raise fail(f"expected a pandas Series, got {type(values).__name__}")
+    if values.empty:
+        raise fail("no data points")
+    index = values.index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise fail(f"index is {type(index).__name__}, not a DatetimeIndex")
+    if index.tz is not None:
+        raise fail("index is timezone-aware; convert to a naive UTC date first")
+    if not (index == index.normalize()).all():
+        raise fail("index has intraday timestamps; expected one point per calendar day")
+    if not index.is_unique:
+        raise fail(f"{int(index.duplicated().sum())} duplicate dates")
+    if not index.is_monotonic_increasing:
+        raise fail("dates are not ascending")
+    try:
+        floats = values.astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise fail(f"values are not numeric ({exc})") from exc
+    if not np.isfinite(floats.to_numpy()).all():
+        raise fail("values contain NaN or infinity")
+    floats.index = index.astype("datetime64[us]").rename(DATE)
+    floats.name = series_id
+    return floats

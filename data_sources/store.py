@@ -1,0 +1,238 @@
+"""The cached pandas layer: whole histories per series in a shared cache, stale-if-error, one query for callbacks.
+
+Alignment rule (the only one in riskon): a panel's rows are the union of its series' observation dates, and each
+column holds only its own observations, never filled. Crypto trades 7 days a week and equities 5, so an equity
+column is NaN on weekends and holidays; anything that compares returns first keeps the rows where both series
+have a value (see `data_sources.analytics`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, cast, get_args
+
+import pandas as pd
+
+from data_sources import snapshot
+from data_sources.base import DATE, SourceError
+from data_sources.catalog import spec
+
+log = logging.getLogger("riskon.data")
+
+SourceMode = Literal["snapshot", "live", "auto"]
+SOURCE_MODES: tuple[SourceMode, ...] = get_args(SourceMode)
+ENV_SOURCE = "RISKON_SOURCE"
+ENV_CACHE_DIR = "RISKON_CACHE_DIR"
+ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
+# After a failed fetch, serve the last good copy this long before asking upstream again.
+DEFAULT_RETRY_SECONDS = 60
+# How long one process may hold a series' fetch before another may try.
+FETCH_LEASE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A series freshly delivered by a live source, with how long it may be cached."""
+
+    series: pd.Series
+    source: str
+    ttl_seconds: int
+
+
+class LiveSource(Protocol):
+    """Delivers whole histories from upstream, trying each vendor in turn; raises SourceError when all fail."""
+
+    def fetch_series(self, series_id: str) -> Fetched: ...
+
+
+class CacheBackend(Protocol):
+    """The part of diskcache.Cache the store uses; a Redis backend offers the same."""
+
+    def get(self, key: str, default: object = None) -> object: ...
+
+    def set(self, key: str, value: object, expire: float | None = None) -> bool: ...
+
+    def add(self, key: str, value: object, expire: float | None = None) -> bool: ...
+
+    def delete(self, key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CachedCopy:
+    """A whole history as held in the cache."""
+
+    series: pd.Series
+    source: str
+    fetched_at: pd.Timestamp
+
+
+@dataclass(frozen=True)
+class SeriesMeta:
+    """Where a served series came from and how fresh it is; `message` says why it is stale or missing."""
+
+    series_id: str
+    source: str
+    as_of: pd.Timestamp | None
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    stale: bool
+    message: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.last is not None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Aligned series (one column per requested id, see the module's alignment rule) and their metadata."""
+
+    frame: pd.DataFrame
+    meta: dict[str, SeriesMeta]
+
+
+def _meta(series_id: str, copy: CachedCopy, *, stale: bool, message: str | None = None) -> SeriesMeta:
+    return SeriesMeta(
+        series_id, copy.source, copy.fetched_at, copy.series.index[0], copy.series.index[-1], stale, message
+    )
+
+
+def _utc_now() -> pd.Timestamp:
+    return pd.Timestamp.now(tz="UTC").tz_localize(None)
+
+
+class Store:
+    """Answers 'these series over this range' from the cache, filling it from the snapshot or live sources."""
+
+    def __init__(
+        self,
+        cache: CacheBackend,
+        *,
+        mode: SourceMode = "snapshot",
+        live: LiveSource | None = None,
+        retry_seconds: float = DEFAULT_RETRY_SECONDS,
+        now: Callable[[], pd.Timestamp] = _utc_now,
+    ) -> None:
+        if mode not in SOURCE_MODES:
+            raise ValueError(f"unknown source mode {mode!r}; expected one of {', '.join(SOURCE_MODES)}")
+        if mode != "snapshot" and live is None:
+            raise ValueError(f"source mode {mode!r} needs a live source")
+        self.cache = cache
+        self.mode = mode
+        self.live = live
+        self.retry_seconds = retry_seconds
+        self.now = now
+
+    def panel(
+        self,
+        series_ids: Iterable[str],
+        *,
+        start: pd.Timestamp | str | None = None,
+        end: pd.Timestamp | str | None = None,
+    ) -> Panel:
+        """The requested series aligned on dates and sliced to [start, end]; a missing series is an all-NaN column."""
+        columns: dict[str, pd.Series] = {}
+        meta: dict[str, SeriesMeta] = {}
+        for series_id in dict.fromkeys(series_ids):
+            values, meta[series_id] = self.series(series_id)
+            columns[series_id] = values if values is not None else pd.Series(dtype="float64")
+        frame = pd.DataFrame(columns)
+        frame.index = pd.DatetimeIndex(frame.index, name=DATE)
+        return Panel(frame.sort_index().loc[start:end], meta)  # type: ignore[misc]
+
+    def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
+        """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
+        spec(series_id)
+        if self.mode == "snapshot":
+            return self._serve(self._snapshot_copy(series_id), stale=False)
+        fresh = self.cache.get(f"live:{series_id}")
+        if isinstance(fresh, CachedCopy):
+            return self._serve(fresh, stale=False)
+        failure = self.cache.get(f"failed:{series_id}")
+        if failure is None:
+            try:
+                return self._serve(self._fetch(series_id), stale=False)
+            except SourceError as exc:
+                failure = str(exc)
+        return self._fallback(series_id, str(failure))
+
+    def refresh(self, series_id: str) -> SeriesMeta:
+        """Fetch one series from upstream now, whatever the cache holds; raises SourceError on failure."""
+        return _meta(series_id, self._fetch(series_id), stale=False)
+
+    def _serve(self, copy: CachedCopy, *, stale: bool, message: str | None = None) -> tuple[pd.Series, SeriesMeta]:
+        series_id = str(copy.series.name)
+        return copy.series, _meta(series_id, copy, stale=stale, message=message)
+
+    def _snapshot_copy(self, series_id: str) -> CachedCopy:
+        key = f"snapshot:{snapshot.version()}:{series_id}"
+        copy = self.cache.get(key)
+        if not isinstance(copy, CachedCopy):
+            series = snapshot.load(series_id)
+            copy = CachedCopy(series, snapshot.source_name(series_id), series.index[-1])
+            self.cache.set(key, copy)
+        return copy
+
+    def _fetch(self, series_id: str) -> CachedCopy:
+        assert self.live is not None
+        lease = f"fetching:{series_id}"
+        if not self.cache.add(lease, True, expire=FETCH_LEASE_SECONDS):
+            # Another worker is fetching: serve what we have rather than hit upstream twice.
+            last_good = self.cache.get(f"lastgood:{series_id}")
+            if isinstance(last_good, CachedCopy):
+                return last_good
+        try:
+            fetched = self.live.fetch_series(series_id)
+        except SourceError as exc:
+            log.warning("riskon: %s; serving the last good copy, retrying in %ss", exc, self.retry_seconds)
+            self.cache.set(f"failed:{series_id}", str(exc), expire=self.retry_seconds)
+            raise
+        finally:
+            self.cache.delete(lease)
+        copy = CachedCopy(fetched.series.rename(series_id), fetched.source, self.now())
+        self.cache.set(f"live:{series_id}", copy, expire=fetched.ttl_seconds)
+        self.cache.set(f"lastgood:{series_id}", copy)
+        self.cache.delete(f"failed:{series_id}")
+        return copy
+
+    def _fallback(self, series_id: str, failure: str) -> tuple[pd.Series | None, SeriesMeta]:
+        last_good = self.cache.get(f"lastgood:{series_id}")
+        if isinstance(last_good, CachedCopy):
+            return self._serve(last_good, stale=True, message=f"live update failed ({failure}); showing last good data")
+        if self.mode == "auto":
+            message = f"live update failed ({failure}); showing the embedded snapshot"
+            return self._serve(self._snapshot_copy(series_id), stale=True, message=message)
+        return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {failure}")
+
+
+def mode_from_env() -> SourceMode:
+    """The source mode named by RISKON_SOURCE (default 'snapshot'); an unknown value is an error, not a guess."""
+    value = os.environ.get(ENV_SOURCE, "snapshot").strip().lower()
+    if value not in SOURCE_MODES:
+        raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
+    return cast("SourceMode", value)
+
+
+def open_cache(directory: Path | str | None = None) -> CacheBackend:
+    """The shared on-disk cache (diskcache is process-safe, so several workers can share it)."""
+    import diskcache
+
+    path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
+    return cast("CacheBackend", diskcache.Cache(str(path)))
+
+
+def default_store(mode: SourceMode | None = None) -> Store:
+    """The store the app and CLI use, configured from the environment."""
+    mode = mode or mode_from_env()
+    live = None
+    if mode != "snapshot":
+        from data_sources.registry import default_registry
+
+        live = default_registry()
+    retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
+    return Store(open_cache(), mode=mode, live=live, retry_seconds=retry)

@@ -1,0 +1,18 @@
+"""Shared fixtures: every test gets its own cache directory and the default (snapshot) source mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point RISKON_CACHE_DIR at a fresh temporary directory and clear RISKON_SOURCE."""
+    cache_dir = tmp_path_factory.mktemp("riskon-cache")
+    monkeypatch.setenv("RISKON_CACHE_DIR", str(cache_dir))
+    monkeypatch.delenv("RISKON_SOURCE", raising=False)
+    return cache_dir

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data_sources import snapshot
+from data_sources.base import FetchError, UnknownSeriesError
+from data_sources.store import CacheBackend, Fetched, Store, open_cache
+
+DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
+
+
+class ScriptedSource:
+    """A live source that replays a scripted sequence of results (series or exceptions) and counts calls."""
+
+    def __init__(self, *results: pd.Series | Exception, ttl: int = 3600) -> None:
+        self.results = list(results)
+        self.calls = 0
+        self.ttl = ttl
+
+    def fetch_series(self, series_id: str) -> Fetched:
+        self.calls += 1
+        result = self.results.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return Fetched(result, "vendor", self.ttl)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = pd.Timestamp("2026-01-01 12:00")
+
+    def __call__(self) -> pd.Timestamp:
+        return self.now
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> CacheBackend:
+    return open_cache(tmp_path / "cache")
+
+
+def _values(*values: float) -> pd.Series:
+    return pd.Series(values, index=DAYS[: len(values)], name="btc")
+
+
+def _down() -> FetchError:
+    return FetchError("vendor", "btc", "HTTP 503")
+
+
+StoreFactory = Callable[..., Store]
+
+
+@pytest.fixture
+def make_store(cache: CacheBackend) -> StoreFactory:
+    def make(source: ScriptedSource, mode: str = "live", retry_seconds: float = 0) -> Store:
+        return Store(cache, mode=mode, live=source, retry_seconds=retry_seconds, now=Clock())  # type: ignore[arg-type]
+
+    return make
+
+
+def test_snapshot_panel_aligns_on_union_of_dates_without_filling(cache: CacheBackend) -> None:
+    panel = Store(cache).panel(["btc", "iwm"], start="2024-01-05", end="2024-01-08")
+    assert list(panel.frame.columns) == ["btc", "iwm"]
+    assert [day.strftime("%a") for day in panel.frame.index] == ["Fri", "Sat", "Sun", "Mon"]
+    assert panel.frame["btc"].notna().all()
+    assert panel.frame["iwm"].isna().tolist() == [False, True, True, False]
+    assert panel.meta["iwm"].source.startswith("snapshot (Yahoo")
+    assert not panel.meta["iwm"].stale
+
+
+def test_snapshot_panel_is_served_from_cache_when_warm(cache: CacheBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = Store(cache).panel(["rut"])
+    monkeypatch.setattr(snapshot, "load", lambda series_id: pytest.fail("warm cache must not re-read CSVs"))
+    pd.testing.assert_frame_equal(Store(cache).panel(["rut"]).frame, first.frame)
+
+
+def test_unknown_series_is_an_error(cache: CacheBackend) -> None:
+    with pytest.raises(UnknownSeriesError):
+        Store(cache).panel(["BTC-USD"])
+
+
+def test_live_copy_is_cached_for_its_ttl(make_store: StoreFactory) -> None:
+    source = ScriptedSource(_values(1, 2))
+    store = make_store(source)
+    for _ in range(3):
+        values, meta = store.series("btc")
+    assert source.calls == 1
+    assert values is not None and values.tolist() == [1, 2]
+    assert (meta.source, meta.stale, meta.as_of) == ("vendor", False, pd.Timestamp("2026-01-01 12:00"))
+
+
+def test_failure_serves_last_good_copy_flagged_stale_then_recovers(
+    make_store: StoreFactory, cache: CacheBackend
+) -> None:
+    source = ScriptedSource(_values(1, 2), _down(), _values(1, 2, 3), ttl=0)
+    store = make_store(source)
+    store.series("btc")
+    cache.delete("live:btc")  # the TTL ran out
+    values, meta = store.series("btc")
+    assert values is not None and values.tolist() == [1, 2]
+    assert meta.stale and meta.message is not None and "HTTP 503" in meta.message
+    values, meta = store.series("btc")
+    assert values is not None and values.tolist() == [1, 2, 3]
+    assert not meta.stale
+
+
+def test_failures_are_not_cached_as_data_and_upstream_rests_after_one(make_store: StoreFactory) -> None:
+    source = ScriptedSource(_down(), _values(5))
+    store = make_store(source, retry_seconds=3600)
+    values, meta = store.series("btc")
+    assert values is None and not meta.available and "HTTP 503" in (meta.message or "")
+    store.series("btc")
+    assert source.calls == 1, "inside the retry window the failure is remembered, upstream is not asked again"
+
+
+def test_auto_mode_falls_back_to_the_snapshot_flagged_stale(make_store: StoreFactory) -> None:
+    values, meta = make_store(ScriptedSource(_down()), mode="auto").series("btc")
+    assert values is not None and values.equals(snapshot.load("btc"))
+    assert meta.stale and meta.source.startswith("snapshot") and "embedded snapshot" in (meta.message or "")
+
+
+def test_panel_keeps_a_column_for_an_unavailable_series(make_store: StoreFactory) -> None:
+    panel = make_store(ScriptedSource(_down())).panel(["btc"])
+    assert panel.frame["btc"].isna().all()
+    assert not panel.meta["btc"].available
+
+
+def test_refresh_fetches_even_when_cached(make_store: StoreFactory) -> None:
+    source = ScriptedSource(_values(1), _values(1, 2))
+    store = make_store(source)
+    store.series("btc")
+    meta = store.refresh("btc")
+    assert meta.last == DAYS[1] and source.calls == 2
+
+
+def test_live_mode_needs_a_live_source(cache: CacheBackend) -> None:
+    with pytest.raises(ValueError, match="needs a live source"):
+        Store(cache, mode="live")
