@@ -1,0 +1,79 @@
+"""The one HTTP session every adapter uses: timeout on every request, backoff on 429/5xx, a User-Agent."""
+
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from data_sources.base import FetchError
+
+USER_AGENT = "riskon/0.1 (+https://github.com/riskon/riskon)"
+TIMEOUT_SECONDS = (5.0, 30.0)  # (connect, read)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Sleep at most this long for one Retry-After; longer asks end in a FetchError the store turns into stale data.
+MAX_RETRY_AFTER_SECONDS = 10.0
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry, but a Retry-After longer than MAX_RETRY_AFTER_SECONDS is not slept in full."""
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER_SECONDS)
+
+
+def retry_policy(*, total: int = 3, backoff_factor: float = 0.5) -> Retry:
+    """Exponential backoff on connection errors and RETRY_STATUSES, honouring (capped) Retry-After."""
+    return CappedRetry(
+        total=total,
+        backoff_factor=backoff_factor,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+@cache
+def session() -> requests.Session:
+    """The process-wide session (connection pooling, retries, User-Agent)."""
+    shared = requests.Session()
+    shared.headers["User-Agent"] = USER_AGENT
+    adapter = HTTPAdapter(max_retries=retry_policy())
+    shared.mount("https://", adapter)
+    shared.mount("http://", adapter)
+    return shared
+
+
+def public_url(url: str) -> str:
+    """The URL without its query string: safe to show, since API keys may travel in the query."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def get_bytes(
+    url: str,
+    *,
+    source: str,
+    series_id: str,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """GET `url` through the shared session; any failure becomes a FetchError naming source and series."""
+    where = public_url(url)
+    try:
+        response = session().get(url, params=params, headers=headers, timeout=TIMEOUT_SECONDS)
+    except requests.Timeout as exc:
+        raise FetchError(source, series_id, f"timed out after retries ({where})") from exc
+    except requests.RequestException as exc:
+        raise FetchError(source, series_id, f"connection failed after retries ({where}): {type(exc).__name__}") from exc
+    if response.status_code == 429:
+        wait = response.headers.get("Retry-After", "unspecified")
+        raise FetchError(source, series_id, f"rate limited (HTTP 429, Retry-After {wait}) at {where}")
+    if response.status_code >= 400:
+        raise FetchError(source, series_id, f"HTTP {response.status_code} from {where}")
+    return response.content

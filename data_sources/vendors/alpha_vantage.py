@@ -1,0 +1,53 @@
+"""Alpha Vantage TIME_SERIES_DAILY CSV: IWM closes (a fallback for `iwm`; needs ALPHAVANTAGE_API_KEY)."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pandas as pd
+
+from data_sources.base import FetchError, ParseError
+from data_sources.http import get_bytes
+from data_sources.vendors import daily_series
+
+API = "https://www.alphavantage.co/query"
+ENV_KEY = "ALPHAVANTAGE_API_KEY"
+SYMBOLS = {"iwm": "IWM"}
+
+
+class AlphaVantage:
+    """Daily bars, newest first. The closes are NOT dividend-adjusted, unlike Yahoo's adjclose."""
+
+    name = "Alpha Vantage"
+    ttl_seconds = 6 * 3600
+
+    def symbols(self) -> dict[str, str]:
+        return dict(SYMBOLS)
+
+    def fetch(self, series_id: str) -> bytes:
+        key = os.environ.get(ENV_KEY)
+        if not key:
+            raise FetchError(self.name, series_id, f"{ENV_KEY} is not set")
+        params = {
+            "function": "TIME_SERIES_DAILY",
+            "symbol": SYMBOLS[series_id],
+            "outputsize": "full",
+            "datatype": "csv",
+            "apikey": key,
+        }
+        return get_bytes(API, source=self.name, series_id=series_id, params=params)
+
+    def parse(self, payload: bytes, series_id: str) -> pd.Series:
+        if payload.lstrip().startswith(b"{"):
+            # Rate limits and bad keys come back as HTTP 200 with a JSON note instead of CSV.
+            raise ParseError(
+                self.name, series_id, f"API message instead of data: {payload[:200].decode(errors='replace')}"
+            )
+        try:
+            frame = pd.read_csv(io.BytesIO(payload))
+            days = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d")
+            closes = pd.to_numeric(frame["close"])
+        except (KeyError, ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(self.name, series_id, f"unexpected CSV ({type(exc).__name__}: {exc})") from exc
+        return daily_series(zip(days, closes, strict=True), source=self.name, series_id=series_id)
