@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -43,3 +44,13 @@ def daily_series(points: Iterable[tuple[pd.Timestamp, float | None]], *, source:
 def unix_utc(seconds: float | str, unit: str = "s") -> pd.Timestamp:
     """A naive UTC timestamp from unix seconds (or milliseconds with unit='ms')."""
     return pd.Timestamp(float(seconds), unit=unit)
+
+
+def decode_csv(payload: bytes, *, source: str, series_id: str) -> pd.DataFrame:
+    """A CSV body as a frame; a body cut off mid-row (no final newline) or not CSV at all is a ParseError."""
+    if not payload.endswith(b"\n"):
+        raise ParseError(source, series_id, "CSV body is truncated (no final newline)")
+    try:
+        return pd.read_csv(io.BytesIO(payload), na_values=["."])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(source, series_id, f"body is not CSV ({exc})") from exc

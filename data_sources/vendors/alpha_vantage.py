@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 
 import pandas as pd
 
 from data_sources.base import FetchError, ParseError
 from data_sources.http import get_bytes
-from data_sources.vendors import daily_series
+from data_sources.vendors import daily_series, decode_csv
 
 API = "https://www.alphavantage.co/query"
 ENV_KEY = "ALPHAVANTAGE_API_KEY"
@@ -44,10 +43,10 @@ class AlphaVantage:
             raise ParseError(
                 self.name, series_id, f"API message instead of data: {payload[:200].decode(errors='replace')}"
             )
+        frame = decode_csv(payload, source=self.name, series_id=series_id)
         try:
-            frame = pd.read_csv(io.BytesIO(payload))
             days = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d")
             closes = pd.to_numeric(frame["close"])
-        except (KeyError, ValueError, UnicodeDecodeError) as exc:
+        except (KeyError, ValueError) as exc:
             raise ParseError(self.name, series_id, f"unexpected CSV ({type(exc).__name__}: {exc})") from exc
         return daily_series(zip(days, closes, strict=True), source=self.name, series_id=series_id)

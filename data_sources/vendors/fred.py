@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from data_sources.base import ParseError
 from data_sources.http import get_bytes
-from data_sources.vendors import daily_series
+from data_sources.vendors import daily_series, decode_csv
 
 API = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 SERIES = {"btc": "CBBTCUSD"}
@@ -29,10 +27,7 @@ class Fred:
         return get_bytes(API, source=self.name, series_id=series_id, params={"id": SERIES[series_id]})
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
-        try:
-            frame = pd.read_csv(io.BytesIO(payload), na_values=["."])
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(self.name, series_id, f"not a CSV ({exc})") from exc
+        frame = decode_csv(payload, source=self.name, series_id=series_id)
         date_column = next((column for column in DATE_COLUMNS if column in frame.columns), None)
         symbol = SERIES[series_id]
         if date_column is None or symbol not in frame.columns:
