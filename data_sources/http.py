@@ -6,6 +6,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -55,6 +56,14 @@ def public_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
+def _is_timeout(exc: requests.RequestException) -> bool:
+    """requests reports a read timeout that exhausted the retries as a ConnectionError wrapping urllib3's."""
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError, for history
+        return False
+    return isinstance(exc, requests.Timeout) or isinstance(reason, urllib3.exceptions.TimeoutError)
+
+
 def get_bytes(
     url: str,
     *,
@@ -67,9 +76,9 @@ def get_bytes(
     where = public_url(url)
     try:
         response = session().get(url, params=params, headers=headers, timeout=TIMEOUT_SECONDS)
-    except requests.Timeout as exc:
-        raise FetchError(source, series_id, f"timed out after retries ({where})") from exc
     except requests.RequestException as exc:
+        if _is_timeout(exc):
+            raise FetchError(source, series_id, f"timed out after retries ({where})") from exc
         raise FetchError(source, series_id, f"connection failed after retries ({where}): {type(exc).__name__}") from exc
     if response.status_code == 429:
         wait = response.headers.get("Retry-After", "unspecified")

@@ -1,0 +1,52 @@
+"""`riskon sources` and `riskon refresh` as a user runs them (through app.main, the installed entry point)."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from app import main
+from data_sources import http
+from data_sources.catalog import SERIES_IDS
+from tests.conftest import FIXTURES
+
+
+def test_sources_lists_every_series_with_range_and_provenance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sources"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "source mode: snapshot"
+    assert [line.split()[0] for line in lines[1:]] == list(SERIES_IDS)
+    rut = next(line for line in lines if line.startswith("rut "))
+    assert "1987-09-10 -> 2026-02-20" in rut and "fresh" in rut and "snapshot (Yahoo Finance" in rut
+
+
+def test_unknown_source_mode_in_the_environment_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RISKON_SOURCE", "bogus")
+    assert main(["sources"]) == 2
+    assert "RISKON_SOURCE='bogus' is not one of snapshot, live, auto" in capsys.readouterr().out
+
+
+def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["refresh", "BTC-USD"])
+    assert info.value.code == 2
+    assert "unknown series 'BTC-USD'" in capsys.readouterr().err
+
+
+@responses.activate
+def test_refresh_warms_the_cache_and_summarises_each_series(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(http, "retry_policy", lambda: http.CappedRetry(total=0))
+    http.session.cache_clear()
+    responses.get("https://api.alternative.me/fng/", body=(FIXTURES / "alternative_me/fng_limit2.json").read_bytes())
+    responses.get("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", status=500)
+    assert main(["refresh", "fear_greed", "rut"]) == 1
+    out = capsys.readouterr().out
+    assert "ok     fear_greed           2026-07-10 -> 2026-07-11" in out and "alternative.me" in out
+    assert "FAILED rut" in out and "HTTP 500" in out
+    assert "1 of 2 series refreshed" in out
+    assert main(["sources", "--source", "live"]) == 0
+    assert "fear_greed           2026-07-10 -> 2026-07-11" in capsys.readouterr().out

@@ -1,0 +1,127 @@
+"""The shared session against a real local HTTP server: retries, Retry-After, timeouts, errors, secrets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from data_sources import http
+from data_sources.base import FetchError
+
+Reply = tuple[int, dict[str, str], bytes, float]  # status, headers, body, delay before answering
+
+
+class ScriptedServer(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), ScriptedHandler)
+        self.replies: list[Reply] = []
+        self.paths: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/data"
+
+
+class ScriptedHandler(BaseHTTPRequestHandler):
+    server: ScriptedServer
+
+    def do_GET(self) -> None:
+        self.server.paths.append(self.path)
+        status, headers, body, delay = self.server.replies.pop(0)
+        time.sleep(delay)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
+    monkeypatch.setattr(http, "TIMEOUT_SECONDS", (1.0, 0.5))
+    http.session.cache_clear()
+    monkeypatch.setattr(http, "retry_policy", lambda: http.CappedRetry(**{**_FAST_RETRY}))
+    scripted = ScriptedServer()
+    thread = threading.Thread(target=scripted.serve_forever, daemon=True)
+    thread.start()
+    yield scripted
+    scripted.shutdown()
+    http.session.cache_clear()
+
+
+_FAST_RETRY = {
+    "total": 2,
+    "backoff_factor": 0.01,
+    "status_forcelist": http.RETRY_STATUSES,
+    "allowed_methods": frozenset({"GET"}),
+    "respect_retry_after_header": True,
+    "raise_on_status": False,
+}
+
+
+def _get(server: ScriptedServer, **params: str) -> bytes:
+    return http.get_bytes(server.url, source="vendor", series_id="btc", params=params or None)
+
+
+def test_success_sends_the_user_agent(server: ScriptedServer) -> None:
+    server.replies = [(200, {}, b"ok", 0)]
+    assert _get(server) == b"ok"
+    assert http.session().headers["User-Agent"].startswith("riskon/")
+
+
+def test_5xx_is_retried_then_succeeds(server: ScriptedServer) -> None:
+    server.replies = [(503, {}, b"", 0), (502, {}, b"", 0), (200, {}, b"ok", 0)]
+    assert _get(server) == b"ok"
+    assert len(server.paths) == 3
+
+
+def test_5xx_exhausted_is_a_fetch_error_with_the_status(server: ScriptedServer) -> None:
+    server.replies = [(500, {}, b"", 0)] * 3
+    with pytest.raises(FetchError, match=r"^vendor / btc: HTTP 500 from http://127.0.0.1:\d+/data$"):
+        _get(server)
+
+
+def test_429_honours_a_short_retry_after(server: ScriptedServer) -> None:
+    server.replies = [(429, {"Retry-After": "1"}, b"", 0), (200, {}, b"ok", 0)]
+    started = time.perf_counter()
+    assert _get(server) == b"ok"
+    assert time.perf_counter() - started >= 0.9
+
+
+def test_a_long_retry_after_is_capped_and_then_reported(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "MAX_RETRY_AFTER_SECONDS", 0.2)
+    server.replies = [(429, {"Retry-After": "3600"}, b"", 0)] * 3
+    started = time.perf_counter()
+    with pytest.raises(FetchError, match=r"rate limited \(HTTP 429, Retry-After 3600\)"):
+        _get(server)
+    assert time.perf_counter() - started < 3
+
+
+def test_timeout_is_a_fetch_error(server: ScriptedServer) -> None:
+    server.replies = [(200, {}, b"late", 2.0)] * 3
+    with pytest.raises(FetchError, match=r"timed out"):
+        _get(server)
+
+
+@pytest.mark.usefixtures("server")
+def test_connection_refused_is_a_fetch_error() -> None:
+    with pytest.raises(FetchError, match=r"connection failed"):
+        http.get_bytes("http://127.0.0.1:9/nothing", source="vendor", series_id="btc")
+
+
+def test_api_keys_in_the_query_never_reach_the_message(server: ScriptedServer) -> None:
+    server.replies = [(401, {}, b"", 0)]
+    with pytest.raises(FetchError) as info:
+        _get(server, apikey="SECRET123")
+    assert "SECRET123" not in str(info.value)
+    assert "apikey=SECRET123" in server.paths[0]

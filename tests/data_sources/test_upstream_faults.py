@@ -1,0 +1,80 @@
+"""Issue 5: every live adapter failing upstream, through the real Store and registry, keeps the last good data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+
+from data_sources import http
+from data_sources.registry import default_registry
+from data_sources.store import Store, open_cache
+from tests.conftest import FIXTURES
+
+# series -> (URL its primary source calls, recorded or built fixture of that source)
+PRIMARY = {
+    "btc": ("https://query2.finance.yahoo.com/v8/finance/chart/BTC-USD", None),
+    "rut": ("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", "yahoo/chart_RUT_built_from_snapshot.json"),
+    "iwm": ("https://query2.finance.yahoo.com/v8/finance/chart/IWM", "yahoo/chart_IWM_built_from_snapshot.json"),
+    "usdt_supply": (
+        "https://stablecoins.llama.fi/stablecoincharts/all",
+        "defillama/stablecoincharts_usdt_built_from_snapshot.json",
+    ),
+    "fear_greed": ("https://api.alternative.me/fng/", "alternative_me/fng_limit2.json"),
+}
+FAULTS = {
+    "timeout": {"body": requests.exceptions.ReadTimeout("read timed out")},
+    "connection error": {"body": requests.exceptions.ConnectionError("connection reset")},
+    "429 with Retry-After": {"status": 429, "headers": {"Retry-After": "120"}},
+    "5xx": {"status": 503},
+    "truncated payload": {"truncate": True},
+    "schema changed": {"body": b'{"unexpected": "shape"}'},
+}
+ADAPTER_CASES = [(series_id, fixture) for series_id, (_, fixture) in PRIMARY.items() if fixture]
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setattr(http, "retry_policy", lambda: http.CappedRetry(total=0))
+    http.session.cache_clear()
+    return Store(open_cache(tmp_path), mode="live", live=default_registry(), retry_seconds=0)
+
+
+def _answer(url: str, fixture: str, fault: dict[str, object] | None) -> None:
+    body = (FIXTURES / fixture).read_bytes()
+    responses.reset()
+    if fault is None:
+        responses.get(url, body=body)
+    elif "status" in fault:
+        responses.get(url, status=fault["status"], headers=fault.get("headers"))  # type: ignore[arg-type]
+    elif fault.get("truncate"):
+        responses.get(url, body=body[: len(body) // 2])
+    else:
+        responses.get(url, body=fault["body"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize(("series_id", "fixture"), ADAPTER_CASES)
+@responses.activate
+def test_fault_serves_last_good_flagged_stale_logs_once_and_recovers(
+    store: Store, series_id: str, fixture: str, fault: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = PRIMARY[series_id][0]
+    _answer(url, fixture, None)
+    good, meta = store.series(series_id)
+    assert good is not None and not meta.stale
+    store.cache.delete(f"live:{series_id}")  # the TTL runs out while upstream is failing
+
+    _answer(url, fixture, FAULTS[fault])
+    with caplog.at_level(logging.WARNING, logger="riskon.data"):
+        served, meta = store.series(series_id)
+    assert served is not None and served.equals(good)
+    assert meta.stale and meta.message and series_id in meta.message
+    assert len(caplog.records) == 1 and series_id in caplog.records[0].getMessage()
+
+    _answer(url, fixture, None)
+    served, meta = store.series(series_id)
+    assert not meta.stale and served is not None and served.equals(good)
