@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import responses
 
@@ -39,7 +41,7 @@ def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str]) -> No
 def test_refresh_warms_the_cache_and_summarises_each_series(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(http, "retry_policy", lambda: http.CappedRetry(total=0))
+    monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
     http.session.cache_clear()
     responses.get("https://api.alternative.me/fng/", body=(FIXTURES / "alternative_me/fng_limit2.json").read_bytes())
     responses.get("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", status=500)

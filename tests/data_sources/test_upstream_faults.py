@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -25,7 +26,7 @@ PRIMARY = {
     ),
     "fear_greed": ("https://api.alternative.me/fng/", "alternative_me/fng_limit2.json"),
 }
-FAULTS = {
+FAULTS: dict[str, dict[str, object]] = {
     "timeout": {"body": requests.exceptions.ReadTimeout("read timed out")},
     "connection error": {"body": requests.exceptions.ConnectionError("connection reset")},
     "429 with Retry-After": {"status": 429, "headers": {"Retry-After": "120"}},
@@ -38,7 +39,7 @@ ADAPTER_CASES = [(series_id, fixture) for series_id, (_, fixture) in PRIMARY.ite
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr(http, "retry_policy", lambda: http.CappedRetry(total=0))
+    monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
     http.session.cache_clear()
     return Store(open_cache(tmp_path), mode="live", live=default_registry(), retry_seconds=0)
 
