@@ -3,15 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-import dash
+from dash import ClientsideFunction, Dash, Input, Output, State
+
+from components import callbacks, export, ids
+from components.layout import page
+from components.panels import PANEL_KEYS
+from data_sources.store import Store, default_store
 
 
-def create_app() -> dash.Dash:
-    """Build the Dash app (the dashboard lands with issue 3)."""
-    app = dash.Dash(__name__, title="riskon")
-    app.layout = dash.html.Main([dash.html.H1("riskon")])
+def _clientside(app: Dash) -> None:
+    """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
+    graphs = [ids.graph(key) for key in PANEL_KEYS]
+    app.clientside_callback(
+        ClientsideFunction("riskon", "linkZoom"),
+        Output(ids.ZOOM, "data"),
+        *[Input(graph, "relayoutData") for graph in graphs],
+        State(ids.ZOOM, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("riskon", "linkHover"),
+        Output(ids.PING, "title"),
+        *[Input(graph, "hoverData") for graph in graphs],
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("riskon", "copyLink"),
+        Output(ids.COPY_LINK, "content"),
+        Input(ids.COPY_LINK, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def create_app(store: Store | None = None) -> Dash:
+    """Build the dashboard on `store` (default: configured from the environment, the snapshot unless told)."""
+    store = store or default_store()
+    app = Dash(__name__, title="riskon", update_title="", assets_folder="assets")
+    app.layout = page()
+    callbacks.register(app, store)
+    _clientside(app)
+    export.register(app.server, store)
+    # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
+    app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")
     return app
 
 
@@ -25,9 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="riskon serve", description="Serve the dashboard.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--source", choices=("snapshot", "live", "auto"), help="default: $RISKON_SOURCE or snapshot")
     options = parser.parse_args(args[1:])
+    if options.source:
+        os.environ["RISKON_SOURCE"] = options.source
     create_app().run(host=options.host, port=options.port, debug=False)
     return 0
+
+
+def __getattr__(name: str) -> object:
+    """`server` for `gunicorn app:server`, built on first use so that importing app.py (the CLI) builds nothing."""
+    if name == "server":
+        return create_app().server
+    raise AttributeError(name)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""riskon's Dash components: ids, view state, figures, layout and the callbacks of each part."""

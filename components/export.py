@@ -1,0 +1,70 @@
+"""Server-side PNG export: `/export/<panel>.png?<view query>` renders the panel with kaleido and the system Chromium."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+import kaleido
+from flask import Flask, Response, request
+
+from components.callbacks import load, view_range
+from components.figures import Figure, build_figure
+from components.panels import PANEL_KEYS, all_series
+from components.url_state import decode
+
+if TYPE_CHECKING:
+    from data_sources.store import Store
+
+log = logging.getLogger("riskon.export")
+PNG_SIZE = {"width": 1100, "height": 480, "scale": 2}
+NO_BROWSER = (
+    "PNG export needs Chromium: install it (Debian: apt-get install chromium) or point BROWSER_PATH at a "
+    "Chrome/Chromium binary."
+)
+
+_lock = threading.Lock()
+_renderer_started = False
+
+
+def render_png(figure: Figure) -> bytes:
+    """PNG bytes of a figure; the first call starts one long-lived Chromium (later calls take about 0.3 s)."""
+    global _renderer_started
+    with _lock:
+        if not _renderer_started:
+            kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
+            _renderer_started = True
+        return kaleido.calc_fig_sync(figure, opts=dict(PNG_SIZE))  # type: ignore[no-any-return]
+
+
+def stop_renderer() -> None:
+    """Stop the Chromium behind render_png (tests use it to start from a clean slate)."""
+    global _renderer_started
+    with _lock:
+        if _renderer_started:
+            kaleido.stop_sync_server(silence_warnings=True)
+            _renderer_started = False
+
+
+def register(server: Flask, store: Store) -> None:
+    """Add the export route to the Flask server."""
+
+    @server.get("/export/<panel>.png")
+    def export_png(panel: str) -> Response:
+        if panel not in PANEL_KEYS:
+            return Response(
+                f"unknown panel {panel!r}; choose one of {', '.join(PANEL_KEYS)}", 404, mimetype="text/plain"
+            )
+        state = decode(request.query_string.decode("utf-8", errors="replace"))
+        values, meta = load(store, all_series(state))
+        x_range = view_range(state, meta)
+        figure = build_figure(panel, values, meta, state, x_range)
+        try:
+            image = render_png(figure)
+        except RuntimeError as exc:  # kaleido/choreographer report a missing or broken browser this way
+            log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            stop_renderer()
+            return Response(NO_BROWSER, 503, mimetype="text/plain")
+        name = f"riskon_{panel}_{x_range[0]}_{x_range[1]}.png"
+        return Response(image, mimetype="image/png", headers={"Content-Disposition": f'inline; filename="{name}"'})

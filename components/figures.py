@@ -1,0 +1,205 @@
+"""Pure figure builders: series and a view in, a Plotly figure dict out, with title, source and as-of inside.
+
+Figures are plain dicts (Plotly's JSON schema, which Dash sends as is): building graph_objects validates every
+property on each call and costs more than the rest of the callback. Tests validate the dicts with
+`plotly.graph_objects.Figure`. Arrays travel as Plotly typed arrays (base64): dates as float64 epoch
+milliseconds, values as float32 (7 significant digits, beyond what a chart shows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from _plotly_utils.utils import to_typed_array_spec
+
+from components.panels import SHORT_LABELS, panel_series, panel_title
+from components.theme import FEAR_GREED_COLORS, SERIES_COLORS, template
+from data_sources.catalog import classify_fear_greed, spec
+
+if TYPE_CHECKING:
+    from components.url_state import ViewState
+    from data_sources.store import SeriesMeta
+
+Figure = dict[str, Any]
+MS_PER_DAY = 86_400_000
+
+
+def typed_dates(index: pd.DatetimeIndex) -> dict[str, str]:
+    """Dates as a float64 epoch-millisecond typed array (a date axis reads numbers as epoch ms)."""
+    return to_typed_array_spec(index.as_unit("ms").asi8.astype("float64"))  # type: ignore[no-any-return]
+
+
+def typed_values(values: pd.Series) -> dict[str, str]:
+    """Values as a float32 typed array."""
+    return to_typed_array_spec(values.to_numpy(dtype="float32"))  # type: ignore[no-any-return]
+
+
+def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
+    """`values` / (first value on or after `at`) x 100, over the whole series so that panning still reads right."""
+    base = values.loc[pd.Timestamp(at) :].dropna()
+    if base.empty:
+        return values * np.nan
+    return values / base.iloc[0] * 100
+
+
+def credit_line(metas: list[SeriesMeta]) -> str:
+    """'Source: ... | Data as of: ...': what an exported PNG must carry to cite its data."""
+    sources = "; ".join(dict.fromkeys(meta.source for meta in metas if meta.available))
+    as_of = ", ".join(
+        f"{SHORT_LABELS[meta.series_id]} {meta.last:%Y-%m-%d}" + (" (stale)" if meta.stale else "")
+        for meta in metas
+        if meta.last is not None
+    )
+    return f"Source: {sources or 'none available'}  |  Data as of: {as_of or 'n/a'}  |  riskon"
+
+
+def unavailable_messages(metas: list[SeriesMeta]) -> list[str]:
+    """One line per series that cannot be drawn, saying why."""
+    return [f"{spec(meta.series_id).label}: {meta.message or 'unavailable'}" for meta in metas if not meta.available]
+
+
+def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt.date, dt.date]) -> dict[str, Any]:
+    return {
+        "template": template(state.theme),
+        "title": {"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.97, "font": {"size": 15}},
+        "margin": {"l": 64, "r": 64, "t": 64, "b": 72},
+        "height": 400,
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
+        "xaxis": {
+            "type": "date",
+            "range": [x_range[0].isoformat(), x_range[1].isoformat()],
+            "showspikes": True,
+            "spikemode": "across",
+            "spikesnap": "cursor",
+            "spikethickness": 1,
+            "hoverformat": "%a %d %b %Y",
+        },
+        "annotations": [
+            {
+                "text": credit,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.12,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 10},
+            }
+        ],
+    }
+
+
+def _axis_title(series_ids: tuple[str, ...]) -> str:
+    units = {spec(series_id).unit for series_id in series_ids}
+    names = ", ".join(SHORT_LABELS[series_id] for series_id in series_ids)
+    return f"{names} ({units.pop()})" if len(units) == 1 else names
+
+
+def _hover(series_id: str, state: ViewState) -> str:
+    if state.mode == "rebase":
+        return "%{y:.1f}"
+    return "$%{y:,.4s}" if spec(series_id).unit == "USD" else "%{y:,.2f}"
+
+
+def line_figure(
+    key: str,
+    values: Mapping[str, pd.Series],
+    meta: Mapping[str, SeriesMeta],
+    state: ViewState,
+    x_range: tuple[dt.date, dt.date],
+) -> Figure:
+    """Two groups of series over time: raw on dual y-axes, or all rebased to 100 at the range start."""
+    series = panel_series(key, state)
+    dual = state.mode == "raw" and bool(series.right)
+    traces = []
+    for series_id in series.all:
+        points = values[series_id].dropna()
+        if points.empty:
+            continue
+        if state.mode == "rebase":
+            points = rebase(points, at=x_range[0]).dropna()
+        label = SHORT_LABELS[series_id]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed_dates(pd.DatetimeIndex(points.index)),
+                "y": typed_values(points),
+                "name": label,
+                "yaxis": "y2" if dual and series_id in series.right else "y",
+                "line": {"color": SERIES_COLORS[series_id], "width": 1.6},
+                "hovertemplate": f"{_hover(series_id, state)}<extra>{label}</extra>",
+            }
+        )
+    layout = _base_layout(
+        title=panel_title(key, state),
+        credit=credit_line([meta[series_id] for series_id in series.all]),
+        state=state,
+        x_range=x_range,
+    )
+    axis_type = "log" if state.scale == "log" else "linear"
+    if state.mode == "rebase":
+        layout["yaxis"] = {"type": axis_type, "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
+    else:
+        layout["yaxis"] = {"type": axis_type, "title": {"text": _axis_title(series.left)}, "tickformat": "~s"}
+        if dual:
+            layout["yaxis2"] = {
+                "type": axis_type,
+                "title": {"text": _axis_title(series.right)},
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "tickmode": "auto",
+                "tickformat": "~s",
+            }
+    return {"data": traces, "layout": layout}
+
+
+def fear_greed_figure(
+    values: Mapping[str, pd.Series], meta: Mapping[str, SeriesMeta], state: ViewState, x_range: tuple[dt.date, dt.date]
+) -> Figure:
+    """Daily Fear & Greed bars coloured by alternative.me's own classes."""
+    index = values["fear_greed"].dropna()
+    labels = index.map(classify_fear_greed)
+    traces = []
+    for label, color in FEAR_GREED_COLORS.items():
+        chosen = index[labels == label]
+        traces.append(
+            {
+                "type": "bar",
+                "x": typed_dates(pd.DatetimeIndex(chosen.index)),
+                "y": typed_values(chosen),
+                "name": label,
+                "marker": {"color": color, "line": {"width": 0}},
+                "width": MS_PER_DAY,
+                "hovertemplate": f"%{{y:.0f}} {label}<extra></extra>",
+            }
+        )
+    layout = _base_layout(
+        title=panel_title("sentiment", state), credit=credit_line([meta["fear_greed"]]), state=state, x_range=x_range
+    )
+    layout |= {
+        "barmode": "overlay",
+        "bargap": 0,
+        "yaxis": {"range": [0, 100], "title": {"text": "Index (0 = extreme fear, 100 = extreme greed)"}},
+    }
+    return {"data": traces, "layout": layout}
+
+
+def build_figure(
+    key: str,
+    values: Mapping[str, pd.Series],
+    meta: Mapping[str, SeriesMeta],
+    state: ViewState,
+    x_range: tuple[dt.date, dt.date],
+) -> Figure:
+    """The figure of panel `key`; `values` and `meta` hold at least the panel's series."""
+    if key == "sentiment":
+        return fear_greed_figure(values, meta, state, x_range)
+    return line_figure(key, values, meta, state, x_range)
