@@ -54,7 +54,7 @@ def credit_line(metas: list[SeriesMeta]) -> str:
         for meta in metas
         if meta.last is not None
     )
-    return f"Source: {sources or 'none available'}  |  Data as of: {as_of or 'n/a'}  |  riskon"
+    return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}  |  riskon"
 
 
 def unavailable_messages(metas: list[SeriesMeta]) -> list[str]:
@@ -66,7 +66,7 @@ def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt
     return {
         "template": template(state.theme),
         "title": {"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.97, "font": {"size": 15}},
-        "margin": {"l": 64, "r": 64, "t": 64, "b": 72},
+        "margin": {"l": 64, "r": 64, "t": 64, "b": 84},
         "height": 400,
         "hovermode": "x unified",
         "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
@@ -85,10 +85,11 @@ def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.12,
+                "y": -0.11,
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
+                "align": "left",
                 "font": {"size": 10},
             }
         ],
@@ -99,6 +100,12 @@ def _axis_title(series_ids: tuple[str, ...]) -> str:
     units = {spec(series_id).unit for series_id in series_ids}
     names = ", ".join(SHORT_LABELS[series_id] for series_id in series_ids)
     return f"{names} ({units.pop()})" if len(units) == 1 else names
+
+
+def _ticks(series_ids: tuple[str, ...]) -> dict[str, str]:
+    """Dollar axes read $300B, $4T; others plain numbers with k/M/B."""
+    dollars = all(spec(series_id).unit == "USD" for series_id in series_ids)
+    return {"exponentformat": "B", "tickprefix": "$" if dollars else ""}
 
 
 def _hover(series_id: str, state: ViewState) -> str:
@@ -147,7 +154,7 @@ def line_figure(
     if state.mode == "rebase":
         layout["yaxis"] = {"type": axis_type, "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
     else:
-        layout["yaxis"] = {"type": axis_type, "title": {"text": _axis_title(series.left)}, "tickformat": "~s"}
+        layout["yaxis"] = {"type": axis_type, "title": {"text": _axis_title(series.left)}, **_ticks(series.left)}
         if dual:
             layout["yaxis2"] = {
                 "type": axis_type,
@@ -156,7 +163,7 @@ def line_figure(
                 "side": "right",
                 "showgrid": False,
                 "tickmode": "auto",
-                "tickformat": "~s",
+                **_ticks(series.right),
             }
     return {"data": traces, "layout": layout}
 

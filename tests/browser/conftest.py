@@ -1,0 +1,58 @@
+"""Browser fixtures: Debian's Chromium driven by pytest-playwright against the app served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # tests run as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # the network is closed: stop Chromium from calling home
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Use the system Chromium (headless is Playwright's default); never a downloaded browser."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
+
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the embedded snapshot, served from a thread on a free port."""
+    from app import create_app
+    from data_sources.store import Store, open_cache
+
+    app = create_app(Store(open_cache(tmp_path_factory.mktemp("browser-cache"))))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Every console error and uncaught page error; tests assert it stays empty."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
