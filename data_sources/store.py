@@ -8,13 +8,18 @@ have a value (see `data_sources.analytics`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, cast, get_args
+from typing import Literal, Protocol, TypeVar, cast, get_args
 
+import diskcache
 import pandas as pd
 
 from data_sources import snapshot
@@ -27,12 +32,17 @@ SourceMode = Literal["snapshot", "live", "auto"]
 SOURCE_MODES: tuple[SourceMode, ...] = get_args(SourceMode)
 ENV_SOURCE = "RISKON_SOURCE"
 ENV_CACHE_DIR = "RISKON_CACHE_DIR"
+ENV_CACHE_URL = "RISKON_CACHE_URL"
 ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
 # After a failed fetch, serve the last good copy this long before asking upstream again.
 DEFAULT_RETRY_SECONDS = 60
 # How long one process may hold a series' fetch before another may try.
 FETCH_LEASE_SECONDS = 60
+# While the cache backend keeps failing, every cache call is a miss; it is tried again after this long.
+CACHE_RETRY_SECONDS = 5.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,173 @@ class CacheBackend(Protocol):
     def add(self, key: str, value: object, expire: float | None = None) -> bool: ...
 
     def delete(self, key: str) -> bool: ...
+
+
+class ClosableBackend(CacheBackend, Protocol):
+    """A CacheBackend that can be closed, so a broken one can be replaced by a fresh one."""
+
+    def close(self) -> None: ...
+
+
+class ResilientCache:
+    """A CacheBackend that never raises: an unreadable value is dropped, a failing backend is reopened once, and
+    while it keeps failing every call is a miss (the store then serves uncached data) until it is tried again."""
+
+    def __init__(
+        self,
+        open_backend: Callable[[], ClosableBackend],
+        *,
+        name: str,
+        retry_seconds: float = CACHE_RETRY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.retry_seconds = retry_seconds
+        self._open = open_backend
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._backend: ClosableBackend | None = open_backend()  # a configuration error surfaces here, at startup
+        self._retry_at = 0.0
+        self._down = False
+
+    def get(self, key: str, default: object = None) -> object:
+        return self._call(lambda backend: backend.get(key, default), default, key=key)
+
+    def set(self, key: str, value: object, expire: float | None = None) -> bool:
+        return self._call(lambda backend: backend.set(key, value, expire=expire), False)
+
+    def add(self, key: str, value: object, expire: float | None = None) -> bool:
+        return self._call(lambda backend: backend.add(key, value, expire=expire), False)
+
+    def delete(self, key: str) -> bool:
+        return self._call(lambda backend: backend.delete(key), False)
+
+    def _call(self, operation: Callable[[ClosableBackend], T], fallback: T, *, key: str | None = None) -> T:
+        backend = self._backend
+        error: Exception | None = None
+        if backend is not None:
+            try:
+                return operation(backend)
+            # Whatever a cache raises (I/O, SQLite, Redis, unpickling) must cost a miss, never a failed page.
+            except Exception as exc:
+                if key is not None and _deleted(backend, key):
+                    log.warning("riskon: dropped unreadable cached value %r from %s (%s)", key, self.name, _brief(exc))
+                    return fallback
+                error = exc
+        backend = self._reopen(backend)
+        if backend is None:
+            return fallback
+        try:
+            result = operation(backend)
+        except Exception as exc:
+            self._mark_down(backend, exc)
+            return fallback
+        self._mark_up(error)
+        return result
+
+    def _reopen(self, broken: ClosableBackend | None) -> ClosableBackend | None:
+        with self._lock:
+            if self._backend is not broken:  # another thread reopened it meanwhile
+                return self._backend
+            if broken is None and self._clock() < self._retry_at:
+                return None
+            if broken is not None:
+                _close(broken)
+                self._backend = None
+            try:
+                self._backend = self._open()
+            except Exception as exc:
+                self._mark_down_locked(exc)
+            return self._backend
+
+    def _mark_down(self, backend: ClosableBackend, exc: Exception) -> None:
+        with self._lock:
+            if self._backend is backend:
+                _close(backend)
+                self._backend = None
+            self._mark_down_locked(exc)
+
+    def _mark_down_locked(self, exc: Exception) -> None:
+        self._retry_at = self._clock() + self.retry_seconds
+        if not self._down:
+            self._down = True
+            log.warning(
+                "riskon: cache %s is unavailable (%s); serving uncached data, trying it again every %gs",
+                self.name,
+                _brief(exc),
+                self.retry_seconds,
+            )
+
+    def _mark_up(self, error: Exception | None) -> None:
+        if self._down:
+            self._down = False
+            log.warning("riskon: cache %s is available again", self.name)
+        elif error is not None:
+            log.warning("riskon: cache %s failed (%s); reopened it", self.name, _brief(error))
+
+
+def _brief(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _deleted(backend: CacheBackend, key: str) -> bool:
+    """Whether `key` could be deleted, i.e. the backend works and only that value was unreadable."""
+    try:
+        backend.delete(key)
+    except Exception:
+        return False
+    return True
+
+
+def _close(backend: ClosableBackend) -> None:
+    with contextlib.suppress(Exception):  # a broken backend may fail to close; it is dropped either way
+        backend.close()
+
+
+class _DiskCache(diskcache.Cache):  # type: ignore[misc]
+    """diskcache.Cache that fails once its database file was deleted or replaced, so it gets reopened."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory))
+        self._database = directory / diskcache.core.DBNAME
+        self._inode = self._database.stat().st_ino
+
+    def get(self, key: str, default: object = None, **options: object) -> object:
+        self._check_database()
+        return super().get(key, default, **options)
+
+    def set(self, key: str, value: object, expire: float | None = None, **options: object) -> bool:
+        self._check_database()
+        return bool(super().set(key, value, expire=expire, **options))
+
+    def add(self, key: str, value: object, expire: float | None = None, **options: object) -> bool:
+        self._check_database()
+        return bool(super().add(key, value, expire=expire, **options))
+
+    def delete(self, key: str, **options: object) -> bool:
+        self._check_database()
+        return bool(super().delete(key, **options))
+
+    def _check_database(self) -> None:
+        # SQLite goes on using a deleted or replaced file through its open handle, unseen by other workers; one
+        # stat (about a microsecond) per call notices.
+        if self._database.stat().st_ino != self._inode:
+            raise FileNotFoundError(f"{self._database} was replaced")
+
+
+def _open_disk_cache(directory: Path) -> _DiskCache:
+    """A diskcache in `directory`, rebuilt empty if its database is unreadable (a cache holds nothing irreplaceable)."""
+    try:
+        return _DiskCache(directory)
+    except sqlite3.DatabaseError as exc:
+        log.warning("riskon: cache %s is unreadable (%s); rebuilding it empty", directory, _brief(exc))
+    # Remove only diskcache's own files (database, WAL, value files): the directory may be the user's.
+    for path in [
+        *directory.glob(f"{diskcache.core.DBNAME}*"),
+        *directory.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*.val"),
+    ]:
+        path.unlink(missing_ok=True)
+    return _DiskCache(directory)
 
 
 @dataclass(frozen=True)
@@ -141,7 +318,8 @@ class Store:
         for series_id in dict.fromkeys(series_ids):
             values, meta[series_id] = self.series(series_id)
             columns[series_id] = values if values is not None else pd.Series(dtype="float64")
-        frame = pd.DataFrame(columns)
+        # concat aligns the union of dates about twice as fast as DataFrame(dict); it refuses an empty dict.
+        frame = pd.concat(columns, axis=1, sort=True) if columns else pd.DataFrame()
         frame.index = pd.DatetimeIndex(frame.index, name=DATE)
         return Panel(frame.sort_index().loc[start:end], meta)  # type: ignore[misc]
 
@@ -218,12 +396,17 @@ def mode_from_env() -> SourceMode:
     return cast("SourceMode", value)
 
 
-def open_cache(directory: Path | str | None = None) -> CacheBackend:
-    """The shared on-disk cache (diskcache is process-safe, so several workers can share it)."""
-    import diskcache
+def open_cache(directory: Path | str | None = None, *, url: str | None = None) -> ResilientCache:
+    """The cache workers share: Redis for a URL (default RISKON_CACHE_URL), else a diskcache directory."""
+    if directory is not None and url is not None:
+        raise ValueError("give a cache directory or a Redis URL, not both")
+    url = url or (None if directory is not None else os.environ.get(ENV_CACHE_URL))
+    if url:
+        from data_sources.redis_cache import RedisCache, public_url
 
+        return ResilientCache(lambda: RedisCache.from_url(url), name=public_url(url))
     path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
-    return cast("CacheBackend", diskcache.Cache(str(path)))
+    return ResilientCache(lambda: _open_disk_cache(path), name=str(path))
 
 
 def default_store(mode: SourceMode | None = None) -> Store:

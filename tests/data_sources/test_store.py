@@ -37,8 +37,11 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> CacheBackend:
+@pytest.fixture(params=["diskcache", "redis"])
+def cache(request: pytest.FixtureRequest, tmp_path: Path) -> CacheBackend:
+    """Every store test runs on both backends: a diskcache directory and a real Redis."""
+    if request.param == "redis":
+        return open_cache(url=request.getfixturevalue("redis_url"))
     return open_cache(tmp_path / "cache")
 
 
