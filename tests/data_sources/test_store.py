@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import logging
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import redis
 
 from data_sources import snapshot
 from data_sources.base import FetchError, UnknownSeriesError
+from data_sources.catalog import SERIES_IDS
 from data_sources.store import CacheBackend, Fetched, Store, open_cache
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
@@ -38,11 +43,17 @@ class Clock:
 
 
 @pytest.fixture(params=["diskcache", "redis"])
-def cache(request: pytest.FixtureRequest, tmp_path: Path) -> CacheBackend:
-    """Every store test runs on both backends: a diskcache directory and a real Redis."""
+def open_shared(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], CacheBackend]:
+    """Opens one shared cache again, as each worker does; store tests run on a diskcache directory and a real Redis."""
     if request.param == "redis":
-        return open_cache(url=request.getfixturevalue("redis_url"))
-    return open_cache(tmp_path / "cache")
+        url = request.getfixturevalue("redis_url")
+        return lambda: open_cache(url=url)
+    return lambda: open_cache(tmp_path / "cache")
+
+
+@pytest.fixture
+def cache(open_shared: Callable[[], CacheBackend]) -> CacheBackend:
+    return open_shared()
 
 
 def _values(*values: float) -> pd.Series:
@@ -142,3 +153,59 @@ def test_refresh_fetches_even_when_cached(make_store: StoreFactory) -> None:
 def test_live_mode_needs_a_live_source(cache: CacheBackend) -> None:
     with pytest.raises(ValueError, match="needs a live source"):
         Store(cache, mode="live")
+
+
+def test_two_workers_sharing_a_cache_fetch_upstream_once(open_shared: Callable[[], CacheBackend]) -> None:
+    first_source, second_source = ScriptedSource(_values(1, 2)), ScriptedSource()
+    first = Store(open_shared(), mode="live", live=first_source, now=Clock())
+    second = Store(open_shared(), mode="live", live=second_source, now=Clock())
+    first.series("btc")
+    values, meta = second.series("btc")
+    assert (first_source.calls, second_source.calls) == (1, 0)
+    assert values is not None and values.tolist() == [1, 2]
+    assert meta.source == "vendor" and not meta.stale
+
+
+def test_the_environment_chooses_redis_or_a_directory(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store(open_cache()).panel(["fear_greed"])
+    monkeypatch.setenv("RISKON_CACHE_URL", redis_url)
+    Store(open_cache()).panel(["fear_greed"])
+    with redis.Redis.from_url(redis_url) as client:
+        assert client.keys() == [f"riskon:snapshot:{snapshot.version()}:fear_greed".encode()]
+    assert open_cache(url=redis_url).name == redis_url
+
+
+def test_a_directory_and_a_url_together_are_an_error(tmp_path: Path, redis_url: str) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        open_cache(tmp_path, url=redis_url)
+
+
+class _Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _full_panel(directory: str) -> tuple[pd.DataFrame, list[str]]:
+    """A worker's full panel and every warning the data layer logged meanwhile (a cache failure would be one)."""
+    collected = _Collected()
+    logging.getLogger("riskon.data").addHandler(collected)
+    try:
+        return Store(open_cache(directory)).panel(SERIES_IDS).frame, collected.messages
+    finally:
+        logging.getLogger("riskon.data").removeHandler(collected)
+
+
+def test_worker_processes_filling_one_fresh_diskcache_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected, _ = _full_panel(str(tmp_path / "reference"))
+    shared = str(tmp_path / "shared")
+    with ProcessPoolExecutor(6, mp_context=multiprocessing.get_context("fork")) as workers:
+        results = list(workers.map(_full_panel, [shared] * 12))
+    for frame, warnings in results:
+        pd.testing.assert_frame_equal(frame, expected)
+        assert warnings == []
+    monkeypatch.setattr(snapshot, "load", lambda series_id: pytest.fail("the workers filled the shared cache"))
+    pd.testing.assert_frame_equal(_full_panel(shared)[0], expected)
