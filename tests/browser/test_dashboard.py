@@ -1,0 +1,190 @@
+"""The dashboard in headless Chromium: linked zoom, URL sharing, back/forward, downloads, no console errors."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+import struct
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+PANELS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
+pytestmark = pytest.mark.browser
+
+
+def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 10_000) -> None:
+    """Poll `probe` until it returns `expected` (Playwright's Python API has no expect.poll)."""
+    value = probe()
+    for _ in range(timeout_ms // 100):
+        if value == expected:
+            return
+        page.wait_for_timeout(100)
+        value = probe()
+    assert value == expected
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    for key in PANELS:
+        expect(page.locator(f"#graph-{key} .main-svg").first).to_be_visible(timeout=15_000)
+
+
+def _x_range(page: Page, key: str) -> list[str]:
+    return page.evaluate(
+        "key => document.querySelector(`#graph-${key} .js-plotly-plot`)"
+        ".layout.xaxis.range.map(v => String(v).slice(0, 10))",
+        key,
+    )
+
+
+def _layout(page: Page, key: str, path: str) -> object:
+    return page.evaluate(
+        "([key, path]) => path.split('.').reduce((o, k) => o && o[k], "
+        "document.querySelector(`#graph-${key} .js-plotly-plot`).layout)",
+        [key, path],
+    )
+
+
+def _checked(page: Page, control: str) -> list[str]:
+    return page.eval_on_selector_all(f"#{control} input:checked", "inputs => inputs.map(i => i.value)")
+
+
+def test_page_shows_four_charts_with_badges_and_no_console_errors(
+    page: Page, live_url: str, console_errors: list[str]
+) -> None:
+    _open(page, live_url)
+    for key in PANELS:
+        expect(page.locator(f"#badge-{key}")).to_have_text(re.compile(r"^as of \d{4}-\d{2}-\d{2}$"))
+        credit = " ".join(page.locator(f"#graph-{key} .annotation-text").all_text_contents())
+        assert "Source: snapshot (" in credit and "Data as of:" in credit
+    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["^RUT", "BTC"])
+    assert page.url == live_url + "/"  # the default view has an empty query
+    assert console_errors == []
+
+
+def test_zooming_one_chart_moves_every_other_chart_and_the_url(
+    page: Page, live_url: str, console_errors: list[str]
+) -> None:
+    _open(page, live_url)
+    page.evaluate(
+        "Plotly.relayout(document.querySelector('#graph-stablecoins .js-plotly-plot'),"
+        " {'xaxis.range': ['2020-03-01', '2021-06-30']})"
+    )
+    for key in PANELS:
+        eventually(page, functools.partial(_x_range, page, key), ["2020-03-01", "2021-06-30"])
+    expect(page).to_have_url(re.compile(r"\?range=2020-03-01\.\.2021-06-30$"))
+    expect(page.locator("#dates")).to_have_value("2020-03-01")
+    expect(page.locator("#dates-end-date")).to_have_value("2021-06-30")
+    assert console_errors == []
+
+
+def test_a_real_drag_zoom_links_the_charts(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=max")
+    box = page.locator("#graph-smallcaps .nsewdrag").first.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.6, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=8)
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(r"\?range=\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}"))
+    zoomed = _x_range(page, "smallcaps")
+    for key in PANELS[1:]:
+        eventually(page, functools.partial(_x_range, page, key), zoomed)
+
+
+def test_a_shared_link_restores_controls_and_ranges_in_a_new_browser(page: Page, live_url: str) -> None:
+    query = "?range=2020-10-01..2021-06-30&equity=iwm&alt=total3&scale=log&mode=rebase&stables=usdc&theme=dark"
+    _open(page, live_url + "/" + query)
+    assert _checked(page, "equity") == ["iwm"]
+    assert _checked(page, "altcoin") == ["altcoin_ex_eth_mcap"]
+    assert _checked(page, "mode") == ["rebase"]
+    assert _checked(page, "scale") == ["log"]
+    assert _checked(page, "stables") == ["usdc_supply"]
+    assert _checked(page, "theme") == ["dark"]
+    assert _checked(page, "preset") == []
+    expect(page.locator("#page")).to_have_class(re.compile("theme-dark"))
+    for key in PANELS:
+        assert _x_range(page, key) == ["2020-10-01", "2021-06-30"]
+    assert _layout(page, "smallcaps", "yaxis.type") == "log"
+    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["IWM", "BTC"])
+    expect(page.locator("#graph-stablecoins .legendtext")).to_have_text(["USDC", "Total crypto cap"])
+    assert page.url.endswith(query)
+
+
+def test_controls_write_the_url_and_back_forward_restore_the_view(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    page.get_by_text("IWM", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"\?equity=iwm$"))
+    page.locator("#preset").get_by_text("Max").click()
+    expect(page).to_have_url(re.compile(r"\?preset=max&equity=iwm$"))
+    eventually(page, lambda: _x_range(page, "smallcaps")[0], "2000-05-26")  # IWM, the oldest series shown
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?equity=iwm$"))
+    eventually(page, lambda: _checked(page, "preset"), ["5y"])
+    eventually(page, lambda: _x_range(page, "smallcaps")[0], "2021-08-22")
+    page.go_back()
+    eventually(page, lambda: _checked(page, "equity"), ["rut"])
+    page.go_forward()
+    eventually(page, lambda: _checked(page, "equity"), ["iwm"])
+
+
+def test_malformed_parameters_fall_back_to_defaults_without_an_error_page(
+    page: Page, live_url: str, console_errors: list[str]
+) -> None:
+    _open(page, live_url + "/?range=2021-13-01..nope&equity=spx&scale=%00&stables=&theme=neon&zzz=1")
+    assert _checked(page, "equity") == ["rut"]
+    assert _checked(page, "preset") == ["5y"]
+    assert _checked(page, "theme") == ["light"]
+    assert _checked(page, "stables") == ["usdt_supply", "usdc_supply", "stablecoin_supply"]
+    expect(page).to_have_url(live_url + "/")
+    assert console_errors == []
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_modebar_png_download_is_a_real_image_named_by_panel_and_range(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?range=2020-01-01..2021-12-31")
+    page.locator("#graph-altcoins").hover()
+    with page.expect_download() as download:
+        page.locator('#graph-altcoins [data-title^="Download plot"]').click()
+    assert download.value.suggested_filename == "riskon_altcoins_2020-01-01_2021-12-31.png"
+    data = download.value.path().read_bytes()
+    assert _png_size(data) == (2200, 960)  # 1100 x 480 at scale 2
+    assert len(data) > 50_000
+
+
+def test_csv_download_holds_the_panel_data_over_the_range(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?range=2021-01-01..2021-01-31&equity=iwm")
+    with page.expect_download() as download:
+        page.locator("#csv-smallcaps").click()
+    assert download.value.suggested_filename == "riskon_smallcaps_2021-01-01_2021-01-31.csv"
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert list(rows[0]) == ["date", "iwm", "btc"]
+    assert rows[0]["date"] == "2021-01-01" and rows[-1]["date"] == "2021-01-31" and len(rows) == 31
+    assert rows[0]["iwm"] == "" and float(rows[0]["btc"]) > 28_000  # New Year's Day: no IWM session, BTC trades
+
+
+def test_server_png_link_returns_an_image(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=1y&theme=dark")
+    href = page.locator("#png-sentiment").get_attribute("href")
+    assert href is not None and href.startswith("/export/sentiment.png?range=")
+    response = page.request.get(live_url + href)
+    assert response.status == 200 and response.headers["content-type"] == "image/png"
+    assert _png_size(response.body()) == (2200, 960)
+
+
+def test_copy_link_copies_the_current_view(page: Page, live_url: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_url)
+    _open(page, live_url + "/?scale=log")
+    page.locator("#copy-link").click()
+    eventually(page, lambda: page.evaluate("navigator.clipboard.readText()"), live_url + "/?scale=log")
