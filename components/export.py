@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import threading
 from typing import TYPE_CHECKING
 
@@ -24,8 +26,23 @@ NO_BROWSER = (
     "Chrome/Chromium binary."
 )
 
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+RENDER_TIMEOUT_SECONDS = 30
+
 _lock = threading.Lock()
 _renderer_started = False
+
+
+class NoBrowserError(RuntimeError):
+    """No Chrome or Chromium to render with."""
+
+
+def find_browser() -> str | None:
+    """The browser kaleido would use: $BROWSER_PATH if it is executable, else a Chromium on PATH."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
 
 
 def render_png(figure: Figure) -> bytes:
@@ -33,7 +50,10 @@ def render_png(figure: Figure) -> bytes:
     global _renderer_started
     with _lock:
         if not _renderer_started:
-            kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
+            # Checked first: kaleido waits for a browser that never starts rather than failing.
+            if find_browser() is None:
+                raise NoBrowserError(NO_BROWSER)
+            kaleido.start_sync_server(n=1, mathjax=False, timeout=RENDER_TIMEOUT_SECONDS, silence_warnings=True)
             _renderer_started = True
         return kaleido.calc_fig_sync(figure, opts=dict(PNG_SIZE))  # type: ignore[no-any-return]
 

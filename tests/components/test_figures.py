@@ -1,0 +1,144 @@
+"""Figure builders: valid Plotly figures, the right traces and axes per view, the credit line inside."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from components.callbacks import badge, load, next_state, view_range
+from components.figures import build_figure, credit_line, rebase
+from components.panels import PANEL_KEYS, all_series
+from components.ranges import resolve_range
+from components.url_state import DEFAULT, ViewState, decode
+from data_sources.store import SeriesMeta, Store, open_cache
+
+RANGE = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return Store(open_cache(tmp_path_factory.mktemp("cache")))
+
+
+def _figure(store: Store, key: str, state: ViewState) -> dict:
+    values, meta = load(store, all_series(state))
+    figure = build_figure(key, values, meta, state, RANGE)
+    go.Figure(figure)  # Plotly validates every property of the dict
+    return figure
+
+
+def _decoded(array: dict[str, str]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(array["bdata"]), dtype={"f4": "float32", "f8": "float64"}[array["dtype"]])
+
+
+@pytest.mark.parametrize("key", PANEL_KEYS)
+@pytest.mark.parametrize("state", [DEFAULT, decode("mode=rebase&scale=log&theme=dark&equity=iwm&alt=total3")])
+def test_every_panel_is_a_valid_figure_with_title_range_and_credit(store: Store, key: str, state: ViewState) -> None:
+    layout = _figure(store, key, state)["layout"]
+    assert layout["xaxis"]["range"] == ["2020-01-01", "2021-12-31"]
+    credit = layout["annotations"][0]["text"]
+    assert credit.startswith("Source: snapshot (") and "Data as of:" in credit
+    assert layout["title"]["text"]
+
+
+def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(store: Store) -> None:
+    raw = _figure(store, "smallcaps", DEFAULT)
+    assert [trace["yaxis"] for trace in raw["data"]] == ["y", "y2"]
+    assert raw["layout"]["yaxis2"]["overlaying"] == "y"
+    rebased = _figure(store, "smallcaps", decode("mode=rebase"))
+    assert {trace["yaxis"] for trace in rebased["data"]} == {"y"} and "yaxis2" not in rebased["layout"]
+    assert rebased["layout"]["yaxis"]["title"]["text"] == "Rebased to 100 on 01 Jan 2020"
+
+
+def test_traces_carry_real_values_as_typed_arrays(store: Store) -> None:
+    trace = _figure(store, "smallcaps", DEFAULT)["data"][1]  # BTC
+    dates = pd.to_datetime(_decoded(trace["x"]), unit="ms")
+    values = _decoded(trace["y"])
+    on_peak = values[dates == pd.Timestamp("2021-04-14")]
+    assert on_peak[0] == pytest.approx(63576.68, rel=1e-6)
+
+
+def test_log_scale_applies_to_both_axes(store: Store) -> None:
+    layout = _figure(store, "stablecoins", decode("scale=log"))["layout"]
+    assert layout["yaxis"]["type"] == layout["yaxis2"]["type"] == "log"
+
+
+def test_fear_greed_bars_are_grouped_by_their_own_classes(store: Store) -> None:
+    figure = _figure(store, "sentiment", DEFAULT)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Extreme Fear", "Fear", "Neutral", "Greed", "Extreme Greed"]
+    extreme_fear = _decoded(figure["data"][0]["y"])
+    assert extreme_fear.max() <= 25 and len(extreme_fear) > 100
+
+
+def test_stablecoin_toggles_choose_the_traces(store: Store) -> None:
+    figure = _figure(store, "stablecoins", decode("stables=usdt,total"))
+    assert [trace["name"] for trace in figure["data"]] == ["USDT", "Stablecoins (total)", "Total crypto cap"]
+
+
+def test_rebase_divides_by_the_first_value_on_or_after_the_date() -> None:
+    values = pd.Series([50.0, 100.0, 150.0], index=pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04"]))
+    pd.testing.assert_series_equal(rebase(values, at=dt.date(2020, 1, 2)), values)
+    assert rebase(values, at=dt.date(2021, 1, 1)).isna().all()
+
+
+def _meta(
+    series_id: str, *, last: str | None = "2024-01-02", stale: bool = False, message: str | None = None
+) -> SeriesMeta:
+    stamp = pd.Timestamp(last) if last else None
+    return SeriesMeta(series_id, "vendor", stamp, stamp, stamp, stale, message)
+
+
+def test_an_unavailable_series_is_named_in_the_credit_and_badge() -> None:
+    metas = [_meta("btc"), _meta("rut", last=None, stale=True, message="unavailable: HTTP 503")]
+    assert badge(metas) == ("as of 2024-01-02 - partly unavailable", "badge badge-error")
+    assert badge([_meta("btc", stale=True)]) == ("as of 2024-01-02 - stale", "badge badge-stale")
+    assert credit_line(metas) == "Source: vendor<br>Data as of: BTC 2024-01-02  |  riskon"
+
+
+def test_an_unavailable_series_leaves_the_rest_of_the_panel_drawn() -> None:
+    values = {
+        "rut": pd.Series(dtype="float64"),
+        "btc": pd.Series([1.0, 2.0], index=pd.to_datetime(["2020-01-02", "2020-01-03"])),
+    }
+    meta = {"rut": _meta("rut", last=None, message="unavailable: HTTP 503"), "btc": _meta("btc")}
+    figure = build_figure("smallcaps", values, meta, DEFAULT, RANGE)
+    assert [trace["name"] for trace in figure["data"]] == ["BTC"]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (DEFAULT, (dt.date(2021, 8, 22), dt.date(2026, 8, 22))),
+        (decode("preset=ytd"), (dt.date(2026, 1, 1), dt.date(2026, 8, 22))),
+        (decode("preset=1y"), (dt.date(2025, 8, 22), dt.date(2026, 8, 22))),
+        (decode("preset=max"), (dt.date(1987, 9, 10), dt.date(2026, 8, 22))),
+        (decode("range=2020-01-01..2020-02-01"), (dt.date(2020, 1, 1), dt.date(2020, 2, 1))),
+    ],
+)
+def test_presets_end_at_the_latest_data_and_max_spans_all_of_it(
+    store: Store, state: ViewState, expected: tuple[dt.date, dt.date]
+) -> None:
+    assert view_range(state, load(store, all_series(state))[1]) == expected
+
+
+def test_a_preset_never_starts_before_the_data() -> None:
+    assert resolve_range(decode("preset=5y"), first=dt.date(2024, 1, 1), last=dt.date(2025, 1, 1))[0] == dt.date(
+        2024, 1, 1
+    )
+
+
+def test_next_state_applies_one_change_and_rejects_garbage() -> None:
+    zoomed = next_state(DEFAULT, "zoom", {"zoom": {"start": "2020-01-01 05:00", "end": "2020-06-01"}}, None)
+    assert (zoomed.start, zoomed.end) == (dt.date(2020, 1, 1), dt.date(2020, 6, 1))
+    assert next_state(zoomed, "zoom", {"zoom": None}, None).has_custom_range is False
+    assert next_state(zoomed, "preset", {"preset": "max"}, None) == ViewState(preset="max")
+    assert next_state(DEFAULT, "equity", {"equity": "spx"}, None) == DEFAULT
+    assert next_state(DEFAULT, "stables", {"stables": ["usdc_supply", "doge"]}, None).stables == ("usdc_supply",)
+    assert next_state(DEFAULT, "zoom", {"zoom": {"start": 5, "end": [1]}}, None) == DEFAULT
+    assert next_state(DEFAULT, "url", {}, "?scale=log") == decode("scale=log")
