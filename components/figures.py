@@ -18,7 +18,7 @@ from _plotly_utils.utils import to_typed_array_spec
 
 from components.panels import SHORT_LABELS, panel_series, panel_title
 from components.theme import FEAR_GREED_COLORS, SERIES_COLORS, template
-from data_sources.catalog import classify_fear_greed, spec
+from data_sources.catalog import fear_greed_classes, spec
 
 if TYPE_CHECKING:
     from components.url_state import ViewState
@@ -36,6 +36,13 @@ def typed_dates(index: pd.DatetimeIndex) -> dict[str, str]:
 def typed_values(values: pd.Series) -> dict[str, str]:
     """Values as a float32 typed array."""
     return to_typed_array_spec(values.to_numpy(dtype="float32"))  # type: ignore[no-any-return]
+
+
+def daily_trace_data(values: pd.Series) -> dict[str, Any]:
+    """x0/dx plus one float32 value per calendar day: no date array on the wire, and days without an
+    observation (weekends for equities) are NaN gaps that the line bridges, never filled values."""
+    days = values.reindex(pd.date_range(values.index[0], values.index[-1], freq="D"))
+    return {"x0": values.index[0].isoformat(), "dx": MS_PER_DAY, "y": typed_values(days), "connectgaps": True}
 
 
 def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
@@ -136,8 +143,7 @@ def line_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": typed_dates(pd.DatetimeIndex(points.index)),
-                "y": typed_values(points),
+                **daily_trace_data(points),
                 "name": label,
                 "yaxis": "y2" if dual and series_id in series.right else "y",
                 "line": {"color": SERIES_COLORS[series_id], "width": 1.6},
@@ -173,7 +179,7 @@ def fear_greed_figure(
 ) -> Figure:
     """Daily Fear & Greed bars coloured by alternative.me's own classes."""
     index = values["fear_greed"].dropna()
-    labels = index.map(classify_fear_greed)
+    labels = fear_greed_classes(index)
     traces = []
     for label, color in FEAR_GREED_COLORS.items():
         chosen = index[labels == label]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from data_sources.base import SeriesSpec, UnknownSeriesError
 
 _SPECS = (
@@ -50,6 +53,13 @@ def spec(series_id: str) -> SeriesSpec:
         return SERIES[series_id]
     except KeyError:
         raise UnknownSeriesError(series_id) from None
+
+
+def fear_greed_classes(values: pd.Series) -> pd.Series:
+    """alternative.me's label for each value of a series (vectorised `classify_fear_greed`)."""
+    edges = [-np.inf, *(upper for upper, _ in _FEAR_GREED_BANDS[:-1]), np.inf]
+    labels = [label for _, label in _FEAR_GREED_BANDS]
+    return pd.cut(values, bins=edges, labels=labels, right=True).astype(str)
 
 
 def classify_fear_greed(value: float) -> str:

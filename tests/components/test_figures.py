@@ -56,11 +56,13 @@ def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(store: Store) -> None:
 
 
 def test_traces_carry_real_values_as_typed_arrays(store: Store) -> None:
-    trace = _figure(store, "smallcaps", DEFAULT)["data"][1]  # BTC
-    dates = pd.to_datetime(_decoded(trace["x"]), unit="ms")
-    values = _decoded(trace["y"])
-    on_peak = values[dates == pd.Timestamp("2021-04-14")]
-    assert on_peak[0] == pytest.approx(63576.68, rel=1e-6)
+    rut, btc = _figure(store, "smallcaps", DEFAULT)["data"]
+    assert btc["dx"] == rut["dx"] == 86_400_000 and btc["connectgaps"]
+    btc_values = pd.Series(_decoded(btc["y"]), index=pd.date_range(btc["x0"], periods=len(_decoded(btc["y"]))))
+    assert btc_values.loc["2021-04-14"] == pytest.approx(63576.68, rel=1e-6)
+    rut_values = pd.Series(_decoded(rut["y"]), index=pd.date_range(rut["x0"], periods=len(_decoded(rut["y"]))))
+    assert rut_values.loc["2020-11-13"] == pytest.approx(1744.040039, rel=1e-6)
+    assert np.isnan(rut_values.loc["2020-11-14"])  # a Saturday: a gap, not a filled value
 
 
 def test_log_scale_applies_to_both_axes(store: Store) -> None:

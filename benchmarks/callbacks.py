@@ -1,0 +1,134 @@
+"""Benchmark: the render callback at full range ('Max') against a no-op callback on the same gunicorn server.
+
+Starts gunicorn (2 workers) on 127.0.0.1 on the embedded snapshot, sends N sequential requests to each callback,
+prints median / p95 latency and their ratio (goal: within 3x), and the bytes each figure costs on the wire
+against the raw float32 size of its points (x and y).
+Run: .venv/bin/python benchmarks/callbacks.py [--requests N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_gunicorn(port: int, cache_dir: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "RISKON_CACHE_DIR": cache_dir, "RISKON_SOURCE": "snapshot"}
+    command = [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen([*command, "--no-control-socket"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=1).raise_for_status()
+            return process
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def callback_body(dependencies: list[dict[str, Any]], input_id: str, value: object) -> dict[str, Any]:
+    """The JSON Dash's renderer posts for the server callback whose single input is `input_id`."""
+    spec = next(
+        d for d in dependencies if [i["id"] for i in d["inputs"]] == [input_id] and not d.get("clientside_function")
+    )
+    outputs = [
+        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+        for part in spec["output"].strip(".").split("...")
+    ]
+    prop = spec["inputs"][0]["property"]
+    return {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{"id": input_id, "property": prop, "value": value}],
+        "changedPropIds": [f"{input_id}.{prop}"],
+        "state": [],
+    }
+
+
+def timings(session: requests.Session, url: str, body: dict[str, Any], n: int) -> tuple[list[float], bytes]:
+    result, content = [], b""
+    for _ in range(n):
+        started = time.perf_counter()
+        response = session.post(url, json=body, timeout=30)
+        response.raise_for_status()
+        content = response.content
+        result.append((time.perf_counter() - started) * 1000)
+    return result, content
+
+
+def line(label: str, values: list[float]) -> str:
+    p95 = statistics.quantiles(values, n=20)[-1]
+    return f"{label:38} median {statistics.median(values):7.2f} ms   p95 {p95:7.2f} ms"
+
+
+def points(array: Any) -> int:
+    if isinstance(array, dict):
+        item = {"f4": 4, "f8": 8}[array["dtype"]]
+        return len(base64.b64decode(array["bdata"])) // item
+    return len(array)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    n = parser.parse_args().requests
+    port = free_port()
+    with tempfile.TemporaryDirectory() as cache_dir:
+        server = start_gunicorn(port, cache_dir)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            session = requests.Session()
+            dependencies = session.get(base + "/_dash-dependencies", timeout=10).json()
+            url = base + "/_dash-update-component"
+            render = callback_body(dependencies, "view", "?preset=max")
+            ping = callback_body(dependencies, "ping", 1)
+            timings(session, url, render, 20)  # warm both workers' caches
+            timings(session, url, ping, 20)
+            ping_ms, _ = timings(session, url, ping, n)
+            render_ms, content = timings(session, url, render, n)
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"riskon callbacks on gunicorn (2 workers), {n} sequential requests each, snapshot data, full range")
+    print(line("floor: no-op callback (ping)", ping_ms))
+    print(line("render: 4 figures + status, 'Max'", render_ms))
+    print(
+        f"ratio render / no-op (median): {statistics.median(render_ms) / statistics.median(ping_ms):.2f}x  (goal <= 3x)"
+    )
+    response = json.loads(content)["response"]
+    print(f"response: {len(content) / 1024:.0f} KiB in all")
+    for key, value in response.items():
+        if not key.startswith("graph-"):
+            continue
+        figure = value["figure"]
+        n_points = sum(points(trace["y"]) for trace in figure["data"])
+        sent = len(json.dumps(figure, separators=(",", ":")))
+        raw = n_points * 2 * 4
+        print(
+            f"  {key:20} {n_points:6} points  {sent / 1024:6.0f} KiB sent  vs {raw / 1024:5.0f} KiB raw float32 x+y"
+            f"  ({sent / raw:.2f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
