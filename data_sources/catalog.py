@@ -55,11 +55,19 @@ def spec(series_id: str) -> SeriesSpec:
         raise UnknownSeriesError(series_id) from None
 
 
+FEAR_GREED_LABELS: tuple[str, ...] = tuple(label for _, label in _FEAR_GREED_BANDS)
+
+
+def fear_greed_codes(values: np.ndarray) -> np.ndarray:
+    """Index into FEAR_GREED_LABELS for each value (vectorised `classify_fear_greed`)."""
+    uppers = np.array([upper for upper, _ in _FEAR_GREED_BANDS[:-1]], dtype="float64")
+    return np.searchsorted(uppers, values, side="left")
+
+
 def fear_greed_classes(values: pd.Series) -> pd.Series:
-    """alternative.me's label for each value of a series (vectorised `classify_fear_greed`)."""
-    edges = [-np.inf, *(upper for upper, _ in _FEAR_GREED_BANDS[:-1]), np.inf]
-    labels = [label for _, label in _FEAR_GREED_BANDS]
-    return pd.cut(values, bins=edges, labels=labels, right=True).astype(str)
+    """alternative.me's label for each value of a series."""
+    labels = np.array(FEAR_GREED_LABELS)[fear_greed_codes(values.to_numpy(dtype="float64"))]
+    return pd.Series(labels, index=values.index, name=values.name)
 
 
 def classify_fear_greed(value: float) -> str:
