@@ -160,10 +160,20 @@ def line_figure(
         x_range=x_range,
     )
     axis_type = "log" if state.scale == "log" else "linear"
+    log_ticks = {"dtick": "D2"} if axis_type == "log" else {}  # 1, 2, 5 per decade: the default labels every digit
     if state.mode == "rebase":
-        layout["yaxis"] = {"type": axis_type, "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
+        layout["yaxis"] = {
+            "type": axis_type,
+            "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"},
+            **log_ticks,
+        }
     else:
-        layout["yaxis"] = {"type": axis_type, "title": {"text": _axis_title(series.left)}, **_ticks(series.left)}
+        layout["yaxis"] = {
+            "type": axis_type,
+            "title": {"text": _axis_title(series.left)},
+            **_ticks(series.left),
+            **log_ticks,
+        }
         if dual:
             layout["yaxis2"] = {
                 "type": axis_type,
@@ -173,6 +183,7 @@ def line_figure(
                 "showgrid": False,
                 "tickmode": "auto",
                 **_ticks(series.right),
+                **log_ticks,
             }
     return {"data": traces, "layout": layout}
 
