@@ -1,0 +1,47 @@
+"""Series transforms on the store's aligned panel: common sessions, log returns, rebasing, drawdowns."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from data_sources.analytics.resample import Resolution, resample_closes
+
+ATH_COLUMNS = ["ath", "ath_date", "last", "last_date", "distance"]
+
+
+def common_sessions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows on which every column has a value: the one alignment step before comparing series."""
+    return frame.dropna(how="any")
+
+
+def log_returns(frame: pd.DataFrame, *, resolution: Resolution = "daily") -> pd.DataFrame:
+    """Log returns between consecutive common sessions (Friday -> Monday for both), never across a gap in one column."""
+    closes = common_sessions(resample_closes(frame, resolution=resolution))
+    return cast("pd.DataFrame", np.log(closes)).diff().iloc[1:]  # numpy ufuncs keep a frame a frame
+
+
+def rebase(frame: pd.DataFrame, *, base: float = 100.0) -> pd.DataFrame:
+    """Each column divided by its first valid value and multiplied by `base`."""
+    return frame / frame.bfill().iloc[0] * base
+
+
+def drawdown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each value's distance below the highest value so far in its column (0 at a new high, -0.25 = 25% below)."""
+    return frame / frame.cummax() - 1
+
+
+def distance_from_ath(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per column: its all-time high within `frame`, its last value, their dates, and last / high - 1."""
+    rows = {}
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.empty:
+            rows[column] = [np.nan, pd.NaT, np.nan, pd.NaT, np.nan]
+            continue
+        ath_date, ath, last = values.idxmax(), values.max(), values.iloc[-1]
+        rows[column] = [ath, ath_date, last, values.index[-1], last / ath - 1]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=ATH_COLUMNS)
+    return table.astype({"ath": "float64", "last": "float64", "distance": "float64"})
