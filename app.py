@@ -8,7 +8,7 @@ import sys
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
-from components import callbacks, export, ids
+from components import callbacks, export, health, ids, security
 from components.layout import page
 from components.panels import PANEL_KEYS
 from data_sources.store import Store, default_store
@@ -46,6 +46,8 @@ def create_app(store: Store | None = None) -> Dash:
     callbacks.register(app, store)
     _clientside(app)
     export.register(app.server, store)
+    health.register(app.server, store)
+    security.harden(app)  # last: the CSP hashes every inline script registered above
     # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
     app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")
     return app

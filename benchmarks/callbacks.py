@@ -23,6 +23,8 @@ from typing import Any
 
 import requests
 
+from benchmarks.dash_client import callback_body, find_callback
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,25 +46,6 @@ def start_gunicorn(port: int, cache_dir: str) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("gunicorn did not start")
-
-
-def callback_body(dependencies: list[dict[str, Any]], input_id: str, value: object) -> dict[str, Any]:
-    """The JSON Dash's renderer posts for the server callback whose single input is `input_id`."""
-    spec = next(
-        d for d in dependencies if [i["id"] for i in d["inputs"]] == [input_id] and not d.get("clientside_function")
-    )
-    outputs = [
-        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-        for part in spec["output"].strip(".").split("...")
-    ]
-    prop = spec["inputs"][0]["property"]
-    return {
-        "output": spec["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [{"id": input_id, "property": prop, "value": value}],
-        "changedPropIds": [f"{input_id}.{prop}"],
-        "state": [],
-    }
 
 
 def timings(session: requests.Session, url: str, body: dict[str, Any], n: int) -> tuple[list[float], bytes]:
@@ -100,8 +83,8 @@ def main() -> None:
             session = requests.Session()
             dependencies = session.get(base + "/_dash-dependencies", timeout=10).json()
             url = base + "/_dash-update-component"
-            render = callback_body(dependencies, "view", "?preset=max")
-            ping = callback_body(dependencies, "ping", 1)
+            render = callback_body(find_callback(dependencies, "view"), {"view.data": "?preset=max"}, "view.data")
+            ping = callback_body(find_callback(dependencies, "ping"), {"ping.n_clicks": 1}, "ping.n_clicks")
             timings(session, url, render, 20)  # warm both workers' caches
             timings(session, url, ping, 20)
             ping_ms, _ = timings(session, url, ping, n)

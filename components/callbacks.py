@@ -27,12 +27,12 @@ FIELD_CONTROLS = {
 }
 
 
-def next_state(current: ViewState, trigger: str | None, values: dict[str, Any], search: str | None) -> ViewState:
+def next_state(current: ViewState, trigger: str | None, values: dict[str, Any], search: object) -> ViewState:
     """The view after one input changed: the URL replaces the view, a control edits one field of it."""
     if trigger in (None, ids.URL):
         return decode(search)
     if trigger == ids.ZOOM:
-        zoom = values[ids.ZOOM] or {}
+        zoom = values[ids.ZOOM] if isinstance(values[ids.ZOOM], dict) else {}
         return current.with_range(parse_date(zoom.get("start")), parse_date(zoom.get("end")))
     if trigger == ids.DATES:
         return current.with_range(parse_date(values["start_date"]), parse_date(values["end_date"]))

@@ -94,10 +94,12 @@ def parse_range(text: str | None) -> tuple[dt.date | None, dt.date | None]:
     return parse_date(left), parse_date(right)
 
 
-def decode(search: str | None) -> ViewState:
-    """The view a query string describes ('?a=b&...' or 'a=b&...'); never raises."""
+def decode(search: object) -> ViewState:
+    """The view a query string describes ('?a=b&...' or 'a=b&...'); never raises, whatever it is given."""
+    if not isinstance(search, str):
+        return DEFAULT
     try:
-        params = {key: values[-1] for key, values in parse_qs((search or "").lstrip("?")).items()}
+        params = {key: values[-1] for key, values in parse_qs(search.lstrip("?")).items()}
     except ValueError:
         return DEFAULT
     changes: dict[str, object] = {name: params[name] for name in CHOICES if name in params}

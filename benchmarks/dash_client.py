@@ -1,0 +1,33 @@
+"""Build the JSON bodies Dash's renderer posts to /_dash-update-component (shared by benchmarks and tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def find_callback(dependencies: list[dict[str, Any]], first_input: str) -> dict[str, Any]:
+    """The server callback whose first input is the component `first_input`."""
+    return next(
+        spec
+        for spec in dependencies
+        if spec["inputs"] and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function")
+    )
+
+
+def callback_body(spec: dict[str, Any], values: dict[str, Any], changed: str) -> dict[str, Any]:
+    """The request for `spec` with `values` keyed 'id.property' (missing ones None) and `changed` as the trigger."""
+    outputs = [
+        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+        for part in spec["output"].strip(".").split("...")
+    ]
+
+    def props(items: list[dict[str, str]]) -> list[dict[str, Any]]:
+        return [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+
+    return {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": props(spec["inputs"]),
+        "changedPropIds": [changed],
+        "state": props(spec.get("state", [])),
+    }
