@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +36,8 @@ query_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.b
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    app = create_app(Store(open_cache(tmp_path_factory.mktemp("cache"))))
-    yield app.server.test_client()
+def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    return create_app(Store(open_cache(tmp_path_factory.mktemp("cache")))).server.test_client()
 
 
 @pytest.fixture(scope="module")
