@@ -3,7 +3,7 @@
 Starts gunicorn (2 workers) on 127.0.0.1 on the embedded snapshot, sends N sequential requests to each callback,
 prints median / p95 latency and their ratio (goal: within 3x), and the bytes each figure costs on the wire
 against the raw float32 size of its points (x and y).
-Run: .venv/bin/python benchmarks/callbacks.py [--requests N]
+Run: .venv/bin/python -m benchmarks.callbacks [--requests N]
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Prints median and p95 over repeated runs, plus a floor measured in the same run: one warm cache read of a
 single series, so the figure reads as "this many cache reads' worth".
-Run: .venv/bin/python benchmarks/data_layer.py
+Run: .venv/bin/python -m benchmarks.data_layer
 """
 
 from __future__ import annotations
