@@ -88,9 +88,7 @@ def main() -> None:
             server.terminate()
             server.wait(10)
     total = sum(len(values) for values in results.values())
-    print(
-        f"riskon load test: {options.users} users, {options.seconds:.0f} s, think ~{options.think} s, gunicorn 2 workers"
-    )
+    print(f"riskon load test: {options.users} users, {options.seconds:.0f} s, think ~{options.think} s, 2 workers")
     print(f"requests: {total}  throughput: {total / elapsed:.1f} req/s  errors: {len(errors)}")
     everything = [value for values in results.values() for value in values]
     for kind, values in [*results.items(), ("all", everything)]:
