@@ -5,7 +5,14 @@ from __future__ import annotations
 from data_sources.analytics.breakouts import BREAKOUT_COLUMNS, breakouts
 from data_sources.analytics.correlation import DEFAULT_WINDOWS, rolling_correlation
 from data_sources.analytics.forward import DEFAULT_ASSETS, DEFAULT_HORIZONS, ENTRIES, convention, forward_returns
-from data_sources.analytics.resample import RESOLUTIONS, Resolution, close_dates, period_starts, resample_closes
+from data_sources.analytics.resample import (
+    RESOLUTIONS,
+    Resolution,
+    close_dates,
+    period_labels,
+    period_starts,
+    resample_closes,
+)
 from data_sources.analytics.stablecoins import growth_comparison, stablecoin_share, supply_ratio, supply_up_market_down
 from data_sources.analytics.transforms import common_sessions, distance_from_ath, drawdown, log_returns, rebase
 
@@ -26,6 +33,7 @@ __all__ = [
     "forward_returns",
     "growth_comparison",
     "log_returns",
+    "period_labels",
     "period_starts",
     "rebase",
     "resample_closes",

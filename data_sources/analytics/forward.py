@@ -65,8 +65,9 @@ def forward_returns(
     anchors = labels if entry == "signal" else period_starts(labels, resolution=resolution) - pd.Timedelta(days=1)
     end = pd.Timestamp(until).as_unit("us") if until is not None else None
     text = convention(resolution=resolution, entry=entry, window_days=window_days, until=until)
+    closes = {asset: prices[asset].dropna() for asset in assets}
     rows = [
-        (label, asset, *_outcome(prices[asset].dropna(), anchor, horizons, window_days, end), text)
+        (label, asset, *_outcome(closes[asset], anchor, horizons, window_days, end), text)
         for label, anchor in zip(labels, anchors, strict=True)
         for asset in assets
     ]

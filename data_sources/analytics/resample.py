@@ -8,8 +8,6 @@ import pandas as pd
 
 Resolution = Literal["daily", "weekly", "monthly"]
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
-# Weeks end on Sunday so that crypto (7 days a week) and equities (last close usually Friday) share one label.
-_RULES = {"weekly": "W-SUN", "monthly": "ME"}
 
 FrameOrSeries = TypeVar("FrameOrSeries", pd.DataFrame, pd.Series)
 
@@ -25,7 +23,23 @@ def resample_closes(values: FrameOrSeries, *, resolution: Resolution) -> FrameOr
     """Each column's last observation per period, labelled by the period's last day; daily returns `values` as is."""
     if check_resolution(resolution) == "daily":
         return values
-    return values.resample(_RULES[resolution]).last().dropna(how="all")
+    # groupby on computed labels, not resample: pandas 3 builds weekly resample bins one date at a time (~20 ms).
+    closes = values.groupby(period_labels(pd.DatetimeIndex(values.index), resolution=resolution)).last()
+    return closes.dropna(how="all")
+
+
+def period_labels(dates: pd.DatetimeIndex, *, resolution: Resolution) -> pd.DatetimeIndex:
+    """The label of each date's period: the date itself, its week's Sunday, or its month's last day."""
+    if check_resolution(resolution) == "daily":
+        return dates
+    if resolution == "weekly":
+        # Weeks end on Sunday so that crypto (7 days a week) and equities (last close usually Friday) share a label.
+        labels = dates + pd.to_timedelta(6 - dates.day_of_week, unit="D")
+    else:
+        months = dates.to_numpy().astype("datetime64[M]")
+        month_ends = (months + 1).astype(f"datetime64[{dates.unit}]") - pd.Timedelta(days=1)
+        labels = pd.DatetimeIndex(month_ends)
+    return labels.rename(dates.name)
 
 
 def close_dates(values: pd.Series, *, resolution: Resolution) -> pd.Series:
