@@ -17,6 +17,9 @@ Scale = Literal["linear", "log"]
 Mode = Literal["raw", "rebase"]
 Theme = Literal["light", "dark"]
 Stable = Literal["usdt_supply", "usdc_supply", "stablecoin_supply"]
+Resolution = Literal["daily", "weekly", "monthly"]
+Entry = Literal["signal", "prior"]
+Asset = Literal["btc", "altcoin_mcap"]
 
 PRESETS: tuple[Preset, ...] = get_args(Preset)
 STABLES: tuple[Stable, ...] = get_args(Stable)
@@ -40,6 +43,15 @@ class ViewState:
     mode: Mode = "raw"
     stables: tuple[Stable, ...] = STABLES
     theme: Theme = "light"
+    # Signal analytics: the resolution of closes, the forward-return entry, the breakout detector's parameters
+    # (whole days and percent), the asset correlated with small caps and the stablecoin growth horizon (days).
+    resolution: Resolution = "daily"
+    entry: Entry = "signal"
+    min_age: int = 90
+    min_drawdown: int = 15
+    margin: float = 0.0
+    corr_with: Asset = "btc"
+    horizon: int = 30
 
     @property
     def has_custom_range(self) -> bool:
@@ -62,7 +74,30 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "scale": get_args(Scale),
     "mode": get_args(Mode),
     "theme": get_args(Theme),
+    "resolution": get_args(Resolution),
+    "entry": get_args(Entry),
+    "corr_with": get_args(Asset),
 }
+# The allowed range (inclusive) of each numeric field.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "min_age": (5, 3650),
+    "min_drawdown": (1, 90),
+    "margin": (0.0, 20.0),
+    "horizon": (7, 365),
+}
+
+
+def _number(name: str, value: object) -> int | float | None:
+    """`value` as the type of field `name` if it lies within BOUNDS, else None."""
+    low, high = BOUNDS[name]
+    kind = type(getattr(DEFAULT, name))
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = kind(float(value)) if kind is int else round(float(value), 2)
+    except (ValueError, OverflowError):
+        return None
+    return number if low <= number <= high and float(value) == float(value) else None
 
 
 def updated(state: ViewState, changes: dict[str, object]) -> ViewState:
@@ -70,6 +105,8 @@ def updated(state: ViewState, changes: dict[str, object]) -> ViewState:
     valid: dict[str, object] = {
         name: value for name, value in changes.items() if name in CHOICES and value in CHOICES[name]
     }
+    numbers = {name: _number(name, value) for name, value in changes.items() if name in BOUNDS}
+    valid |= {name: number for name, number in numbers.items() if number is not None}
     chosen = changes.get("stables")
     if isinstance(chosen, (list, tuple)):
         valid["stables"] = tuple(stable for stable in STABLES if stable in chosen) or state.stables
@@ -102,7 +139,7 @@ def decode(search: object) -> ViewState:
         params = {key: values[-1] for key, values in parse_qs(search.lstrip("?")).items()}
     except ValueError:
         return DEFAULT
-    changes: dict[str, object] = {name: params[name] for name in CHOICES if name in params}
+    changes: dict[str, object] = {name: params[name] for name in (*CHOICES, *BOUNDS) if name in params}
     alt_by_code = {code: series for series, code in _ALT_CODES.items()}
     if "alt" in params:
         changes["altcoin"] = alt_by_code.get(params["alt"])

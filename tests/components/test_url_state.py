@@ -21,6 +21,13 @@ states = st.builds(
         lambda chosen: tuple(s for s in STABLES if s in chosen)
     ),
     theme=st.sampled_from(["light", "dark"]),
+    resolution=st.sampled_from(["daily", "weekly", "monthly"]),
+    entry=st.sampled_from(["signal", "prior"]),
+    min_age=st.integers(5, 3650),
+    min_drawdown=st.integers(1, 90),
+    margin=st.integers(0, 2000).map(lambda hundredths: hundredths / 100),
+    corr_with=st.sampled_from(["btc", "altcoin_mcap"]),
+    horizon=st.integers(7, 365),
 )
 ranges = st.tuples(st.dates(dt.date(1985, 1, 1), dt.date(2030, 1, 1)), st.integers(1, 20000))
 
@@ -38,6 +45,15 @@ def test_default_view_is_an_empty_query_and_defaults_are_left_out() -> None:
     assert encode(ViewState(equity="iwm")) == "?equity=iwm"
     query = encode(ViewState(scale="log", theme="dark", stables=("usdt_supply", "stablecoin_supply")))
     assert query == "?scale=log&stables=usdt,total&theme=dark"
+
+
+def test_analytics_parameters_travel_in_the_url() -> None:
+    state = decode("?resolution=monthly&entry=prior&min_age=180&min_drawdown=20&margin=1.5&corr_with=altcoin_mcap")
+    assert (state.resolution, state.entry, state.min_age, state.min_drawdown) == ("monthly", "prior", 180, 20)
+    assert (state.margin, state.corr_with) == (1.5, "altcoin_mcap")
+    assert (
+        encode(state) == "?resolution=monthly&entry=prior&min_age=180&min_drawdown=20&margin=1.5&corr_with=altcoin_mcap"
+    )
 
 
 def test_a_shared_link_decodes_to_the_view_it_describes() -> None:
@@ -58,6 +74,8 @@ def test_a_shared_link_decodes_to_the_view_it_describes() -> None:
         "?%%%&&==",
         "?" + "x" * 5000,
         "?equity=iwm&equity=banana",  # last value wins, then falls back
+        "?min_age=4&min_drawdown=95&margin=-1&horizon=nan&resolution=hourly&entry=later&corr_with=eth",
+        "?min_age=1e400&margin=inf&horizon=true",
     ],
 )
 def test_malformed_parameters_fall_back_to_defaults(search: str) -> None:
