@@ -8,15 +8,15 @@ import sys
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
-from components import callbacks, export, health, ids, security
+from components import callbacks, export, health, ids, security, signals
+from components.callbacks import CHART_KEYS
 from components.layout import page
-from components.panels import PANEL_KEYS
 from data_sources.store import Store, default_store
 
 
 def _clientside(app: Dash) -> None:
     """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
-    graphs = [ids.graph(key) for key in PANEL_KEYS]
+    graphs = [ids.graph(key) for key in CHART_KEYS]
     app.clientside_callback(
         ClientsideFunction("riskon", "linkZoom"),
         Output(ids.ZOOM, "data"),
@@ -44,6 +44,7 @@ def create_app(store: Store | None = None) -> Dash:
     app = Dash(__name__, title="riskon", update_title="", assets_folder="assets")
     app.layout = page()
     callbacks.register(app, store)
+    signals.register(app, store)
     _clientside(app)
     export.register(app.server, store)
     health.register(app.server, store)

@@ -1,6 +1,7 @@
 // Clientside callbacks: linked zoom and hover across charts with no server round trip, and the copy-link text.
 (function () {
-  const GRAPHS = ["smallcaps", "altcoins", "stablecoins", "sentiment"].map((key) => "graph-" + key);
+  // Every chart on the page (dcc.Graph with class "chart") shares one x range.
+  const graphIds = () => Array.from(document.querySelectorAll(".chart[id]")).map((el) => el.id);
 
   function plotDiv(graphId) {
     return document.querySelector("#" + graphId + " .js-plotly-plot");
@@ -30,7 +31,7 @@
         if (range === null) return nc;
         if (range === "reset") return current ? null : nc;
         if (current && current.start === range[0] && current.end === range[1]) return nc;
-        GRAPHS.filter((id) => id !== source).forEach((id) => {
+        graphIds().filter((id) => id !== source).forEach((id) => {
           const div = plotDiv(id);
           if (div && div.layout) window.Plotly.relayout(div, { "xaxis.range": range });
         });
@@ -44,7 +45,7 @@
         const hover = triggered[0].value;
         hovering = true;
         try {
-          GRAPHS.filter((id) => id !== source).forEach((id) => {
+          graphIds().filter((id) => id !== source).forEach((id) => {
             const div = plotDiv(id);
             if (!div || !div.data) return;
             if (hover && hover.points && hover.points.length) {

@@ -9,14 +9,16 @@ import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from components import ids
-from components.figures import build_figure, unavailable_messages
+from components.figures import Figure, build_figure, unavailable_messages
 from components.panels import PANEL_KEYS, all_series, panel_series
 from components.ranges import resolve_range
+from components.signals import ANALYTICS_KEYS, analytics_figure, analytics_series, analytics_used, detect, marker_traces
 from components.url_state import ViewState, decode, encode, parse_date, updated
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
 
+CHART_KEYS = PANEL_KEYS + ANALYTICS_KEYS
 # Controls whose value is a ViewState field of the same meaning.
 FIELD_CONTROLS = {
     ids.EQUITY: "equity",
@@ -24,6 +26,14 @@ FIELD_CONTROLS = {
     ids.SCALE: "scale",
     ids.MODE: "mode",
     ids.THEME: "theme",
+    ids.RESOLUTION: "resolution",
+    ids.ENTRY: "entry",
+    ids.MIN_AGE: "min_age",
+    ids.MIN_DRAWDOWN: "min_drawdown",
+    ids.MARGIN: "margin",
+    ids.CORR_WITH: "corr_with",
+    ids.HORIZON: "horizon",
+    ids.PEAK_DAYS: "peak_days",
 }
 
 
@@ -91,9 +101,32 @@ def graph_config(key: str, x_range: tuple[dt.date, dt.date]) -> dict[str, Any]:
     }
 
 
+def chart_series(key: str, state: ViewState) -> tuple[str, ...]:
+    """The series chart `key` draws from (a panel's own, or an analytics chart's inputs)."""
+    return tuple(analytics_used(key, state)) if key in ANALYTICS_KEYS else panel_series(key, state).all
+
+
+def chart_figures(
+    store: Store, state: ViewState
+) -> tuple[dict[str, Figure], dict[str, list[SeriesMeta]], tuple[dt.date, dt.date]]:
+    """Every chart's figure for the view (breakouts marked on the equity lines), their series' metadata, the range."""
+    values, meta = load(store, all_series(state))
+    x_range = view_range(state, meta)
+    analytics = store.panel(analytics_series(state))
+    meta |= analytics.meta
+    frame = analytics.frame
+    figures = {key: build_figure(key, values, meta, state, x_range) for key in PANEL_KEYS}
+    for key, equity in (("smallcaps", state.equity), ("altcoins", "iwm")):
+        events = detect(frame[equity], state)
+        figures[key]["data"] += marker_traces(frame[equity], events, state, x_range, yaxis="y")
+    figures |= {key: analytics_figure(key, frame, meta, state, x_range) for key in ANALYTICS_KEYS}
+    metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
+    return figures, metas, x_range
+
+
 def panel_csv(key: str, state: ViewState, store: Store, x_range: tuple[dt.date, dt.date]) -> str:
-    """The data behind a panel over the range: one row per date, one column per series, never filled."""
-    series_ids = panel_series(key, state).all
+    """The data behind a chart over the range: one row per date, one column per series, never filled."""
+    series_ids = chart_series(key, state)
     panel = store.panel(series_ids, start=pd.Timestamp(x_range[0]), end=pd.Timestamp(x_range[1]))
     return panel.frame.dropna(how="all").to_csv(date_format="%Y-%m-%d", float_format="%.10g")
 
@@ -143,7 +176,7 @@ def register(app: Dash, store: Store) -> None:
         )
 
     panel_outputs = []
-    for key in PANEL_KEYS:
+    for key in CHART_KEYS:
         panel_outputs += [
             Output(ids.graph(key), "figure"),
             Output(ids.graph(key), "config"),
@@ -157,14 +190,13 @@ def register(app: Dash, store: Store) -> None:
     def render(search: str | None) -> list[Any]:
         """Every panel's figure, export settings and status for the view."""
         state = decode(search)
-        values, meta = load(store, all_series(state))
-        x_range = view_range(state, meta)
+        figures, chart_metas, x_range = chart_figures(store, state)
         outputs: list[Any] = []
-        for key in PANEL_KEYS:
-            metas = [meta[series_id] for series_id in panel_series(key, state).all]
+        for key in CHART_KEYS:
+            metas = chart_metas[key]
             text, css = badge(metas)
             outputs += [
-                build_figure(key, values, meta, state, x_range),
+                figures[key],
                 graph_config(key, x_range),
                 text,
                 css,
@@ -173,7 +205,7 @@ def register(app: Dash, store: Store) -> None:
             ]
         return outputs
 
-    for key in PANEL_KEYS:
+    for key in CHART_KEYS:
 
         @app.callback(
             Output(ids.csv_download(key), "data"),

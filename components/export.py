@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 import kaleido
 from flask import Flask, Response, request
 
-from components.callbacks import load, view_range
-from components.figures import Figure, build_figure
-from components.panels import PANEL_KEYS, all_series
+from components.callbacks import CHART_KEYS, chart_figures
+from components.figures import Figure
 from components.url_state import decode
 
 if TYPE_CHECKING:
@@ -72,14 +71,13 @@ def register(server: Flask, store: Store) -> None:
 
     @server.get("/export/<panel>.png")
     def export_png(panel: str) -> Response:
-        if panel not in PANEL_KEYS:
+        if panel not in CHART_KEYS:
             return Response(
-                f"unknown panel {panel!r}; choose one of {', '.join(PANEL_KEYS)}", 404, mimetype="text/plain"
+                f"unknown panel {panel!r}; choose one of {', '.join(CHART_KEYS)}", 404, mimetype="text/plain"
             )
         state = decode(request.query_string.decode("utf-8", errors="replace"))
-        values, meta = load(store, all_series(state))
-        x_range = view_range(state, meta)
-        figure = build_figure(panel, values, meta, state, x_range)
+        figures, _, x_range = chart_figures(store, state)
+        figure = figures[panel]
         try:
             image = render_png(figure)
         except RuntimeError as exc:  # kaleido/choreographer report a missing or broken browser this way

@@ -45,3 +45,16 @@ def csv_download(panel: str) -> str:
 
 def png_link(panel: str) -> str:
     return f"png-{panel}"
+
+
+RESOLUTION = "resolution"
+ENTRY = "entry"
+MIN_AGE = "min-age"
+MIN_DRAWDOWN = "min-drawdown"
+MARGIN = "margin"
+CORR_WITH = "corr-with"
+HORIZON = "horizon"
+PEAK_DAYS = "peak-days"
+SIGNAL_TABLE = "signal-table"
+SIGNAL_SUMMARY = "signal-summary"
+SIGNAL_CONVENTION = "signal-convention"

@@ -7,6 +7,7 @@ from dash.development.base_component import Component
 
 from components import ids
 from components.panels import PANEL_KEYS, SHORT_LABELS
+from components.signals import ANALYTICS_KEYS, signals_card
 from components.url_state import DEFAULT, STABLES
 
 _PRESET_LABELS = {"ytd": "YTD", "1y": "1Y", "3y": "3Y", "5y": "5Y", "max": "Max"}
@@ -123,6 +124,8 @@ def page() -> html.Div:
             ),
             controls(),
             html.Main([card(key) for key in PANEL_KEYS], className="grid"),
+            html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),
+            html.Div([signals_card(), *[card(key) for key in ANALYTICS_KEYS]], className="grid"),
             html.Footer(
                 [
                     "Data: embedded snapshot of real public data or live sources; see each chart's source line. ",

@@ -28,6 +28,8 @@ SHORT_LABELS = {
     "altcoin_mcap": "TOTAL2",
     "altcoin_ex_eth_mcap": "TOTAL3",
     "total_mcap": "Total crypto cap",
+    "btc_mcap": "BTC cap",
+    "eth_mcap": "ETH cap",
     "usdt_supply": "USDT",
     "usdc_supply": "USDC",
     "stablecoin_supply": "Stablecoins (total)",

@@ -44,7 +44,8 @@ class ViewState:
     stables: tuple[Stable, ...] = STABLES
     theme: Theme = "light"
     # Signal analytics: the resolution of closes, the forward-return entry, the breakout detector's parameters
-    # (whole days and percent), the asset correlated with small caps and the stablecoin growth horizon (days).
+    # (whole days and percent), the asset correlated with small caps, the stablecoin growth horizon and the
+    # window (days after entry) in which forward returns look for the peak and the worst drawdown.
     resolution: Resolution = "daily"
     entry: Entry = "signal"
     min_age: int = 90
@@ -52,6 +53,7 @@ class ViewState:
     margin: float = 0.0
     corr_with: Asset = "btc"
     horizon: int = 30
+    peak_days: int = 365
 
     @property
     def has_custom_range(self) -> bool:
@@ -84,6 +86,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "min_drawdown": (1, 90),
     "margin": (0.0, 20.0),
     "horizon": (7, 365),
+    "peak_days": (7, 1825),
 }
 
 

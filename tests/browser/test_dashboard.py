@@ -61,7 +61,7 @@ def test_page_shows_four_charts_with_badges_and_no_console_errors(
         expect(page.locator(f"#badge-{key}")).to_have_text(re.compile(r"^as of \d{4}-\d{2}-\d{2}$"))
         credit = " ".join(page.locator(f"#graph-{key} .annotation-text").all_text_contents())
         assert "Source: snapshot (" in credit and "Data as of:" in credit
-    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["^RUT", "BTC"])
+    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["^RUT", "BTC", "^RUT breakout", "retest held"])
     assert page.url == live_url + "/"  # the default view has an empty query
     assert console_errors == []
 
@@ -111,7 +111,7 @@ def test_a_shared_link_restores_controls_and_ranges_in_a_new_browser(page: Page,
     for key in PANELS:
         assert _x_range(page, key) == ["2020-10-01", "2021-06-30"]
     assert _layout(page, "smallcaps", "yaxis.type") == "log"
-    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["IWM", "BTC"])
+    expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["IWM", "BTC", "IWM breakout", "retest held"])
     expect(page.locator("#graph-stablecoins .legendtext")).to_have_text(["USDC", "Total crypto cap"])
     assert page.url.endswith(query)
 

@@ -28,6 +28,7 @@ states = st.builds(
     margin=st.integers(0, 2000).map(lambda hundredths: hundredths / 100),
     corr_with=st.sampled_from(["btc", "altcoin_mcap"]),
     horizon=st.integers(7, 365),
+    peak_days=st.integers(7, 1825),
 )
 ranges = st.tuples(st.dates(dt.date(1985, 1, 1), dt.date(2030, 1, 1)), st.integers(1, 20000))
 
