@@ -188,3 +188,20 @@ def test_copy_link_copies_the_current_view(page: Page, live_url: str) -> None:
     _open(page, live_url + "/?scale=log")
     page.locator("#copy-link").click()
     eventually(page, lambda: page.evaluate("navigator.clipboard.readText()"), live_url + "/?scale=log")
+
+
+def test_signal_table_row_click_zooms_every_chart_and_controls_reach_the_url(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?resolution=monthly&entry=prior&peak_days=181")
+    assert _checked(page, "resolution") == ["monthly"]
+    table = page.locator("#signal-table")
+    expect(table.locator("td", has_text="2020-11-30").first).to_be_visible()
+    assert page.locator("#peak-days").input_value() == "181"
+    table.locator("td", has_text="2020-11-30").first.click()
+    for key in (*PANELS, "correlation", "drawdown", "ssr"):
+        eventually(page, functools.partial(_x_range, page, key), ["2020-08-02", "2022-01-04"])
+    expect(page).to_have_url(re.compile(r"\?range=2020-08-02\.\.2022-01-04&resolution=monthly"))
+    page.locator("#resolution").get_by_text("Weekly").click()
+    expect(page).to_have_url(re.compile(r"resolution=weekly"))
+    page.locator("#min-drawdown").fill("25")
+    page.locator("#min-drawdown").press("Enter")
+    expect(page).to_have_url(re.compile(r"min_drawdown=25"))
