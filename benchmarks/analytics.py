@@ -5,19 +5,18 @@ after both, rolling correlations (30/90/180) of btc and altcoin_mcap against iwm
 ATH and rebase of the panel, and the stablecoin ratio, share, growth comparison and divergence periods.
 Prints median and p95 over repeated runs, plus two floors measured in the same run: a warm-cache load of the
 panel, and one trivial pandas op on it (a common-sessions dropna of two columns).
-Run: .venv/bin/python benchmarks/analytics.py
+Run: .venv/bin/python -m benchmarks.analytics
 """
 
 from __future__ import annotations
 
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
 
+from benchmarks.timing import summary, timings_ms
 from data_sources.analytics import (
     RESOLUTIONS,
     Resolution,
@@ -53,33 +52,18 @@ def all_analytics(frame: pd.DataFrame, resolution: Resolution) -> list[object]:
     return results
 
 
-def timings_ms(work: Callable[[], object], runs: int = RUNS) -> list[float]:
-    """Wall-clock milliseconds of `runs` calls to `work`."""
-    result = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        result.append((time.perf_counter() - started) * 1000)
-    return result
-
-
-def summary(label: str, values: list[float]) -> str:
-    p95 = statistics.quantiles(values, n=20)[-1]
-    return f"{label:44} median {statistics.median(values):7.2f} ms   p95 {p95:7.2f} ms"
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         store = Store(open_cache(cache_dir))
         frame = store.panel(SERIES_IDS).frame  # also warms the cache
-        load = timings_ms(lambda: store.panel(SERIES_IDS))
-    trivial = timings_ms(lambda: frame[["btc", "iwm"]].dropna())
+        load = timings_ms(lambda: store.panel(SERIES_IDS), RUNS)
+    trivial = timings_ms(lambda: frame[["btc", "iwm"]].dropna(), RUNS)
     print(f"riskon analytics, {len(SERIES_IDS)} series x {len(frame)} aligned rows (full snapshot), {RUNS} runs")
     print(summary("floor: load the panel from a warm cache", load))
     print(summary("floor: one common-sessions dropna", trivial))
     for resolution in RESOLUTIONS:
         all_analytics(frame, resolution)  # warm-up (imports, first-call caches)
-        full = timings_ms(partial(all_analytics, frame, resolution))
+        full = timings_ms(partial(all_analytics, frame, resolution), RUNS)
         ratio = statistics.median(full) / statistics.median(load)
         print(f"{summary(f'all analytics, {resolution} (goal < 50 ms)', full)}   = {ratio:.1f}x the panel load")
 

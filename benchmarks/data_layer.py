@@ -9,36 +9,20 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 
+from benchmarks.timing import summary, timings_ms
 from data_sources.catalog import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 RUNS = 200
 
 
-def timings_ms(work: Callable[[], object], runs: int = RUNS) -> list[float]:
-    """Wall-clock milliseconds of `runs` calls to `work`."""
-    result = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        result.append((time.perf_counter() - started) * 1000)
-    return result
-
-
-def summary(label: str, values: list[float]) -> str:
-    p95 = statistics.quantiles(values, n=20)[-1]
-    return f"{label:44} median {statistics.median(values):7.2f} ms   p95 {p95:7.2f} ms"
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         store = Store(open_cache(cache_dir))
         store.panel(SERIES_IDS)  # warm the cache
-        floor = timings_ms(lambda: store.series("btc"))
-        full = timings_ms(lambda: store.panel(SERIES_IDS))
+        floor = timings_ms(lambda: store.series("btc"), RUNS)
+        full = timings_ms(lambda: store.panel(SERIES_IDS), RUNS)
         rows = len(store.panel(SERIES_IDS).frame)
     print(f"riskon data layer, warm diskcache, {len(SERIES_IDS)} series x {rows} aligned rows, {RUNS} runs")
     print(summary("floor: one series from the warm cache", floor))
