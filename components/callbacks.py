@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, ctx, dcc, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
-from components.figures import Figure, build_figure, unavailable_messages
-from components.panels import PANEL_KEYS, all_series, panel_series
+from components.figures import Figure, axis_ranges, build_figure, unavailable_messages
+from components.panels import PANEL_KEYS, SHORT_LABELS, all_series, panel_series
 from components.ranges import resolve_range
 from components.signals import ANALYTICS_KEYS, analytics_figure, analytics_series, analytics_used, detect, marker_traces
 from components.url_state import ViewState, decode, encode, parse_date, updated
@@ -76,9 +77,13 @@ def view_range(state: ViewState, meta: dict[str, SeriesMeta]) -> tuple[dt.date, 
 
 
 def badge(metas: list[SeriesMeta]) -> tuple[str, str]:
-    """Badge text and CSS class: the newest as-of date of the panel, and whether anything is stale or missing."""
-    lasts = [meta.last for meta in metas if meta.last is not None]
-    text = f"as of {max(lasts):%Y-%m-%d}" if lasts else "no data"
+    """Badge text and CSS class: where the panel's data ends (per series when they differ), and whether anything is
+    stale or missing."""
+    lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
+    if len(set(lasts.values())) > 1:
+        text = "as of " + " · ".join(f"{SHORT_LABELS[sid]} {last:%Y-%m-%d}" for sid, last in lasts.items())
+    else:
+        text = f"as of {next(iter(lasts.values())):%Y-%m-%d}" if lasts else "no data"
     if any(not meta.available for meta in metas):
         return text + " - partly unavailable", "badge badge-error"
     if any(meta.stale for meta in metas):
@@ -122,6 +127,27 @@ def chart_figures(
     figures |= {key: analytics_figure(key, frame, meta, state, x_range) for key in ANALYTICS_KEYS}
     metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
     return figures, metas, x_range
+
+
+def only_range_changed(before: ViewState, after: ViewState) -> bool:
+    """Whether the charts can keep their traces: only the range moved, and values do not depend on it (raw mode)."""
+    return after.mode == "raw" and replace(before, preset=after.preset, start=after.start, end=after.end) == after
+
+
+def range_patches(store: Store, state: ViewState) -> tuple[dict[str, Patch], tuple[dt.date, dt.date]]:
+    """Per chart, a Patch moving its x range to the view's and refitting the panels' y axes: a zoom costs a few
+    hundred bytes instead of every trace again."""
+    values, meta = load(store, all_series(state))
+    x_range = view_range(state, meta)
+    patches = {}
+    for key in CHART_KEYS:
+        patch = Patch()
+        ranges = axis_ranges(key, values, state, x_range) if key in PANEL_KEYS else {}
+        ranges["xaxis"] = [x_range[0].isoformat(), x_range[1].isoformat()]
+        for axis, axis_range in ranges.items():
+            patch["layout"][axis]["range"] = axis_range
+        patches[key] = patch
+    return patches, x_range
 
 
 def panel_csv(key: str, state: ViewState, store: Store, x_range: tuple[dt.date, dt.date]) -> str:
@@ -186,12 +212,19 @@ def register(app: Dash, store: Store) -> None:
             Output(ids.png_link(key), "href"),
         ]
 
-    @app.callback(*panel_outputs, Input(ids.VIEW, "data"))
-    def render(search: str | None) -> list[Any]:
-        """Every panel's figure, export settings and status for the view."""
+    @app.callback(*panel_outputs, Output(ids.RENDERED, "data"), Input(ids.VIEW, "data"), State(ids.RENDERED, "data"))
+    def render(search: str | None, rendered: str | None) -> list[Any]:
+        """Every panel's figure, export settings and status for the view; a new range alone only patches ranges."""
         state = decode(search)
+        if rendered is not None and only_range_changed(decode(rendered), state):
+            patches, x_range = range_patches(store, state)
+            outputs: list[Any] = []
+            for key in CHART_KEYS:
+                href = f"/export/{key}.png{encode(state.with_range(*x_range))}"
+                outputs += [patches[key], graph_config(key, x_range), no_update, no_update, no_update, href]
+            return [*outputs, no_update]
         figures, chart_metas, x_range = chart_figures(store, state)
-        outputs: list[Any] = []
+        outputs = []
         for key in CHART_KEYS:
             metas = chart_metas[key]
             text, css = badge(metas)
@@ -203,7 +236,7 @@ def register(app: Dash, store: Store) -> None:
                 "; ".join(unavailable_messages(metas)),
                 f"/export/{key}.png{encode(state.with_range(*x_range))}",
             ]
-        return outputs
+        return [*outputs, encode(state)]
 
     for key in CHART_KEYS:
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from components.panels import SHORT_LABELS, panel_series, panel_title
+from components.panels import SHORT_LABELS, PanelSeries, panel_series, panel_title
 from components.theme import FEAR_GREED_COLORS, SERIES_COLORS, template
 from data_sources.catalog import FEAR_GREED_LABELS, fear_greed_codes, spec
 
@@ -57,14 +57,16 @@ def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
 
 
 def credit_line(metas: list[SeriesMeta]) -> str:
-    """'Source: ... | Data as of: ...': what an exported PNG must carry to cite its data."""
+    """'Source: ...<br>Data as of: <date> (<series>); ...': what an exported PNG must carry to cite its data."""
     sources = "; ".join(dict.fromkeys(meta.source for meta in metas if meta.available))
-    as_of = ", ".join(
-        f"{SHORT_LABELS[meta.series_id]} {meta.last:%Y-%m-%d}" + (" (stale)" if meta.stale else "")
-        for meta in metas
-        if meta.last is not None
-    )
-    return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}  |  riskon"
+    by_day: dict[str, list[str]] = {}
+    for meta in metas:
+        if meta.last is not None:
+            by_day.setdefault(f"{meta.last:%Y-%m-%d}", []).append(
+                SHORT_LABELS[meta.series_id] + (" stale" if meta.stale else "")
+            )
+    as_of = "; ".join(f"{day} ({', '.join(labels)})" for day, labels in by_day.items())
+    return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}"
 
 
 def unavailable_messages(metas: list[SeriesMeta]) -> list[str]:
@@ -82,7 +84,6 @@ def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt
         "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
         "xaxis": {
             "type": "date",
-            "range": [x_range[0].isoformat(), x_range[1].isoformat()],
             "showspikes": True,
             "spikemode": "across",
             "spikesnap": "cursor",
@@ -101,14 +102,26 @@ def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt
                 "showarrow": False,
                 "align": "left",
                 "font": {"size": 10},
-            }
+            },
+            {
+                "text": "riskon",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": -0.11,
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 10},
+            },
         ],
     }
 
 
 def _axis_title(series_ids: tuple[str, ...]) -> str:
+    """'^RUT (points)', 'BTC (USD)'; several series share one axis as 'Supply (USD)' (the legend names them)."""
     units = {spec(series_id).unit for series_id in series_ids}
-    names = ", ".join(SHORT_LABELS[series_id] for series_id in series_ids)
+    names = SHORT_LABELS[series_ids[0]] if len(series_ids) == 1 else "Supply"
     return f"{names} ({units.pop()})" if len(units) == 1 else names
 
 
@@ -124,6 +137,53 @@ def _hover(series_id: str, state: ViewState) -> str:
     return "$%{y:,.4s}" if spec(series_id).unit == "USD" else "%{y:,.2f}"
 
 
+def fit_range(columns: list[pd.Series], x_range: tuple[dt.date, dt.date], *, log: bool) -> list[float] | None:
+    """A y range fitting the values inside `x_range` with 5% padding (log10 units on a log axis); None if none.
+
+    Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
+    start, end = pd.Timestamp(x_range[0]), pd.Timestamp(x_range[1])
+    parts = [column.loc[start:end].to_numpy(dtype="float64") for column in columns]
+    values = np.concatenate(parts) if parts else np.array([])
+    values = values[np.isfinite(values)]
+    if log:
+        values = np.log10(values[values > 0])
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    pad = (high - low) * 0.05 or abs(high) * 0.05 or 1.0
+    return [low - pad, high + pad]
+
+
+def plotted_values(key: str, values: Mapping[str, pd.Series], state: ViewState, start: dt.date) -> dict[str, pd.Series]:
+    """What panel `key` draws per series: its observations, rebased to 100 at `start` in rebase mode."""
+    plotted = {}
+    for series_id in panel_series(key, state).all:
+        points = values[series_id].dropna()
+        plotted[series_id] = rebase(points, at=start).dropna() if state.mode == "rebase" else points
+    return plotted
+
+
+def axis_ranges(
+    key: str, values: Mapping[str, pd.Series], state: ViewState, x_range: tuple[dt.date, dt.date]
+) -> dict[str, list[Any]]:
+    """Layout ranges of panel `key`: x = the view's range, each y axis fitted to what is visible in it."""
+    ranges: dict[str, list[Any]] = {"xaxis": [x_range[0].isoformat(), x_range[1].isoformat()]}
+    if key == "sentiment":
+        return ranges | {"yaxis": [0, 100]}
+    series = panel_series(key, state)
+    plotted = plotted_values(key, values, state, x_range[0])
+    axes = {"yaxis": series.left, "yaxis2": series.right} if _dual(series, state) else {"yaxis": series.all}
+    for axis, series_ids in axes.items():
+        fitted = fit_range([plotted[series_id] for series_id in series_ids], x_range, log=state.scale == "log")
+        if fitted is not None:
+            ranges[axis] = fitted
+    return ranges
+
+
+def _dual(series: PanelSeries, state: ViewState) -> bool:
+    return state.mode == "raw" and bool(series.right)
+
+
 def line_figure(
     key: str,
     values: Mapping[str, pd.Series],
@@ -133,14 +193,11 @@ def line_figure(
 ) -> Figure:
     """Two groups of series over time: raw on dual y-axes, or all rebased to 100 at the range start."""
     series = panel_series(key, state)
-    dual = state.mode == "raw" and bool(series.right)
+    dual = _dual(series, state)
     traces = []
-    for series_id in series.all:
-        points = values[series_id].dropna()
+    for series_id, points in plotted_values(key, values, state, x_range[0]).items():
         if points.empty:
             continue
-        if state.mode == "rebase":
-            points = rebase(points, at=x_range[0]).dropna()
         label = SHORT_LABELS[series_id]
         traces.append(
             {
@@ -215,7 +272,7 @@ def fear_greed_figure(
     layout |= {
         "barmode": "overlay",
         "bargap": 0,
-        "yaxis": {"range": [0, 100], "title": {"text": "Index (0 = extreme fear, 100 = extreme greed)"}},
+        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25},
     }
     return {"data": traces, "layout": layout}
 
@@ -229,5 +286,9 @@ def build_figure(
 ) -> Figure:
     """The figure of panel `key`; `values` and `meta` hold at least the panel's series."""
     if key == "sentiment":
-        return fear_greed_figure(values, meta, state, x_range)
-    return line_figure(key, values, meta, state, x_range)
+        figure = fear_greed_figure(values, meta, state, x_range)
+    else:
+        figure = line_figure(key, values, meta, state, x_range)
+    for axis, axis_range in axis_ranges(key, values, state, x_range).items():
+        figure["layout"][axis]["range"] = axis_range
+    return figure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 URL = "url"
 VIEW = "view"  # dcc.Store: the current ViewState as a query string
+RENDERED = "rendered"  # dcc.Store: the view the charts' traces were last built for
 ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied
 PRESET = "preset"
 DATES = "dates"

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.callbacks import badge, load, next_state, view_range
-from components.figures import build_figure, credit_line, rebase
+from components.callbacks import badge, load, next_state, only_range_changed, range_patches, view_range
+from components.figures import axis_ranges, build_figure, credit_line, fit_range, rebase
 from components.panels import PANEL_KEYS, all_series
 from components.ranges import resolve_range
 from components.url_state import DEFAULT, ViewState, decode
@@ -100,7 +100,13 @@ def test_an_unavailable_series_is_named_in_the_credit_and_badge() -> None:
     metas = [_meta("btc"), _meta("rut", last=None, stale=True, message="unavailable: HTTP 503")]
     assert badge(metas) == ("as of 2024-01-02 - partly unavailable", "badge badge-error")
     assert badge([_meta("btc", stale=True)]) == ("as of 2024-01-02 - stale", "badge badge-stale")
-    assert credit_line(metas) == "Source: vendor<br>Data as of: BTC 2024-01-02  |  riskon"
+    assert credit_line(metas) == "Source: vendor<br>Data as of: 2024-01-02 (BTC)"
+    metas = [_meta("usdt_supply"), _meta("usdc_supply", stale=True), _meta("total_mcap", last="2023-05-01")]
+    assert (
+        credit_line(metas)
+        == "Source: vendor<br>Data as of: 2024-01-02 (USDT, USDC stale); 2023-05-01 (Total crypto cap)"
+    )
+    assert badge(metas)[0] == "as of USDT 2024-01-02 · USDC 2024-01-02 · Total crypto cap 2023-05-01 - stale"
 
 
 def test_an_unavailable_series_leaves_the_rest_of_the_panel_drawn() -> None:
@@ -144,3 +150,40 @@ def test_next_state_applies_one_change_and_rejects_garbage() -> None:
     assert next_state(DEFAULT, "stables", {"stables": ["usdc_supply", "doge"]}, None).stables == ("usdc_supply",)
     assert next_state(DEFAULT, "zoom", {"zoom": {"start": 5, "end": [1]}}, None) == DEFAULT
     assert next_state(DEFAULT, "url", {}, "?scale=log") == decode("scale=log")
+
+
+def test_y_axes_fit_the_visible_window_not_the_whole_history(store: Store) -> None:
+    values, _ = load(store, all_series(DEFAULT))
+    window = values["rut"].loc["2020-01-01":"2021-12-31"]
+    ranges = axis_ranges("smallcaps", values, DEFAULT, RANGE)
+    low, high = ranges["yaxis"]
+    assert low < window.min() < window.min() * 1.01 and high > window.max() > high * 0.95
+    assert ranges["yaxis"] == _figure(store, "smallcaps", DEFAULT)["layout"]["yaxis"]["range"]
+    log_low, log_high = axis_ranges("smallcaps", values, decode("scale=log"), RANGE)["yaxis2"]  # BTC, log10 units
+    btc = values["btc"].loc["2020-01-01":"2021-12-31"]
+    assert 10**log_low < btc.min() and 10**log_high > btc.max() and log_high - log_low < 1.3
+
+
+def test_fit_range_pads_and_skips_what_cannot_be_drawn() -> None:
+    column = pd.Series(
+        [10.0, 20.0, np.nan, 1e9], index=pd.to_datetime(["2020-01-01", "2020-06-01", "2020-07-01", "2023-01-01"])
+    )
+    assert fit_range([column], RANGE, log=False) == pytest.approx([9.5, 20.5])
+    assert fit_range([column.loc[:"2020-01-01"]], RANGE, log=False) == pytest.approx([9.5, 10.5])
+    assert fit_range([column * 0], RANGE, log=True) is None
+    assert fit_range([], RANGE, log=False) is None
+
+
+def test_a_new_range_alone_patches_ranges_and_anything_else_rebuilds(store: Store) -> None:
+    zoomed = DEFAULT.with_range(dt.date(2020, 1, 1), dt.date(2021, 12, 31))
+    assert only_range_changed(DEFAULT, zoomed) and only_range_changed(zoomed, decode("preset=max"))
+    assert not only_range_changed(DEFAULT, decode("equity=iwm"))
+    assert not only_range_changed(decode("mode=rebase"), zoomed.__class__(mode="rebase", preset="max"))
+    patches, x_range = range_patches(store, zoomed)
+    assert x_range == RANGE
+    operations = patches["smallcaps"].to_plotly_json()["operations"]
+    assigned = {tuple(op["location"]): op["params"]["value"] for op in operations if op["operation"] == "Assign"}
+    values, _ = load(store, all_series(zoomed))
+    assert assigned == {
+        ("layout", axis, "range"): r for axis, r in axis_ranges("smallcaps", values, zoomed, RANGE).items()
+    }
