@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
-from components.figures import Figure, axis_ranges, build_figure, unavailable_messages
+from components.figures import Figure, build_figure, fit_axes, unavailable_messages
 from components.panels import PANEL_KEYS, SHORT_LABELS, all_series, panel_series
 from components.ranges import resolve_range
 from components.signals import ANALYTICS_KEYS, analytics_figure, analytics_series, analytics_used, detect, marker_traces
@@ -77,13 +77,12 @@ def view_range(state: ViewState, meta: dict[str, SeriesMeta]) -> tuple[dt.date, 
 
 
 def badge(metas: list[SeriesMeta]) -> tuple[str, str]:
-    """Badge text and CSS class: where the panel's data ends (per series when they differ), and whether anything is
-    stale or missing."""
+    """Badge text and CSS class: the newest date of the panel's data, each series that ends earlier, and whether
+    anything is stale or missing."""
     lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
-    if len(set(lasts.values())) > 1:
-        text = "as of " + " · ".join(f"{SHORT_LABELS[sid]} {last:%Y-%m-%d}" for sid, last in lasts.items())
-    else:
-        text = f"as of {next(iter(lasts.values())):%Y-%m-%d}" if lasts else "no data"
+    newest = max(lasts.values(), default=None)
+    lagging = [f"{SHORT_LABELS[sid]} {last:%Y-%m-%d}" for sid, last in lasts.items() if last != newest]
+    text = " · ".join([f"as of {newest:%Y-%m-%d}", *lagging]) if newest is not None else "no data"
     if any(not meta.available for meta in metas):
         return text + " - partly unavailable", "badge badge-error"
     if any(meta.stale for meta in metas):
@@ -124,7 +123,7 @@ def chart_figures(
     for key, equity in (("smallcaps", state.equity), ("altcoins", "iwm")):
         events = detect(frame[equity], state)
         figures[key]["data"] += marker_traces(frame[equity], events, state, x_range, yaxis="y")
-    figures |= {key: analytics_figure(key, frame, meta, state, x_range) for key in ANALYTICS_KEYS}
+    figures |= {key: fit_axes(analytics_figure(key, frame, meta, state, x_range), x_range) for key in ANALYTICS_KEYS}
     metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
     return figures, metas, x_range
 
@@ -134,20 +133,16 @@ def only_range_changed(before: ViewState, after: ViewState) -> bool:
     return after.mode == "raw" and replace(before, preset=after.preset, start=after.start, end=after.end) == after
 
 
-def range_patches(store: Store, state: ViewState) -> tuple[dict[str, Patch], tuple[dt.date, dt.date]]:
-    """Per chart, a Patch moving its x range to the view's and refitting the panels' y axes: a zoom costs a few
-    hundred bytes instead of every trace again."""
-    values, meta = load(store, all_series(state))
-    x_range = view_range(state, meta)
+def range_patches(figures: dict[str, Figure]) -> dict[str, Patch]:
+    """Per chart, a Patch carrying only its axis ranges: a zoom costs a few hundred bytes instead of every trace."""
     patches = {}
-    for key in CHART_KEYS:
+    for key, figure in figures.items():
         patch = Patch()
-        ranges = axis_ranges(key, values, state, x_range) if key in PANEL_KEYS else {}
-        ranges["xaxis"] = [x_range[0].isoformat(), x_range[1].isoformat()]
-        for axis, axis_range in ranges.items():
-            patch["layout"][axis]["range"] = axis_range
+        for axis, settings in figure["layout"].items():
+            if axis.startswith(("xaxis", "yaxis")) and "range" in settings:
+                patch["layout"][axis]["range"] = settings["range"]
         patches[key] = patch
-    return patches, x_range
+    return patches
 
 
 def panel_csv(key: str, state: ViewState, store: Store, x_range: tuple[dt.date, dt.date]) -> str:
@@ -216,15 +211,14 @@ def register(app: Dash, store: Store) -> None:
     def render(search: str | None, rendered: str | None) -> list[Any]:
         """Every panel's figure, export settings and status for the view; a new range alone only patches ranges."""
         state = decode(search)
+        figures, chart_metas, x_range = chart_figures(store, state)
+        outputs: list[Any] = []
         if rendered is not None and only_range_changed(decode(rendered), state):
-            patches, x_range = range_patches(store, state)
-            outputs: list[Any] = []
+            patches = range_patches(figures)
             for key in CHART_KEYS:
                 href = f"/export/{key}.png{encode(state.with_range(*x_range))}"
                 outputs += [patches[key], graph_config(key, x_range), no_update, no_update, no_update, href]
             return [*outputs, no_update]
-        figures, chart_metas, x_range = chart_figures(store, state)
-        outputs = []
         for key in CHART_KEYS:
             metas = chart_metas[key]
             text, css = badge(metas)

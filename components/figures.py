@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 Figure = dict[str, Any]
 MS_PER_DAY = 86_400_000
+NS_PER_MS = 1_000_000
 
 
 def typed_array(values: np.ndarray) -> dict[str, str]:
@@ -103,17 +104,6 @@ def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt
                 "align": "left",
                 "font": {"size": 10},
             },
-            {
-                "text": "riskon",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 1,
-                "y": -0.11,
-                "xanchor": "right",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"size": 10},
-            },
         ],
     }
 
@@ -137,13 +127,8 @@ def _hover(series_id: str, state: ViewState) -> str:
     return "$%{y:,.4s}" if spec(series_id).unit == "USD" else "%{y:,.2f}"
 
 
-def fit_range(columns: list[pd.Series], x_range: tuple[dt.date, dt.date], *, log: bool) -> list[float] | None:
-    """A y range fitting the values inside `x_range` with 5% padding (log10 units on a log axis); None if none.
-
-    Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
-    start, end = pd.Timestamp(x_range[0]), pd.Timestamp(x_range[1])
-    parts = [column.loc[start:end].to_numpy(dtype="float64") for column in columns]
-    values = np.concatenate(parts) if parts else np.array([])
+def fit_range(values: np.ndarray, *, log: bool) -> list[float] | None:
+    """A y range spanning `values` with 5% padding (log10 units on a log axis); None when nothing can be drawn."""
     values = values[np.isfinite(values)]
     if log:
         values = np.log10(values[values > 0])
@@ -154,30 +139,45 @@ def fit_range(columns: list[pd.Series], x_range: tuple[dt.date, dt.date], *, log
     return [low - pad, high + pad]
 
 
-def plotted_values(key: str, values: Mapping[str, pd.Series], state: ViewState, start: dt.date) -> dict[str, pd.Series]:
-    """What panel `key` draws per series: its observations, rebased to 100 at `start` in rebase mode."""
-    plotted = {}
-    for series_id in panel_series(key, state).all:
-        points = values[series_id].dropna()
-        plotted[series_id] = rebase(points, at=start).dropna() if state.mode == "rebase" else points
-    return plotted
+def _array(value: Any) -> np.ndarray:
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype={"f4": "float32", "f8": "float64"}[value["dtype"]])
+    return np.asarray(value, dtype="float64")
 
 
-def axis_ranges(
-    key: str, values: Mapping[str, pd.Series], state: ViewState, x_range: tuple[dt.date, dt.date]
-) -> dict[str, list[Any]]:
-    """Layout ranges of panel `key`: x = the view's range, each y axis fitted to what is visible in it."""
-    ranges: dict[str, list[Any]] = {"xaxis": [x_range[0].isoformat(), x_range[1].isoformat()]}
-    if key == "sentiment":
-        return ranges | {"yaxis": [0, 100]}
-    series = panel_series(key, state)
-    plotted = plotted_values(key, values, state, x_range[0])
-    axes = {"yaxis": series.left, "yaxis2": series.right} if _dual(series, state) else {"yaxis": series.all}
-    for axis, series_ids in axes.items():
-        fitted = fit_range([plotted[series_id] for series_id in series_ids], x_range, log=state.scale == "log")
-        if fitted is not None:
+def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """A trace's x (epoch ms) and y as float64 arrays, whether x is sent as an array or as x0 + dx."""
+    y = _array(trace["y"]).astype("float64")
+    if "x" in trace:
+        return _array(trace["x"]).astype("float64"), y
+    start = pd.Timestamp(trace["x0"]).value // NS_PER_MS
+    return start + trace["dx"] * np.arange(y.size, dtype="float64"), y
+
+
+def fitted_y_ranges(figure: Figure, x_range: tuple[dt.date, dt.date]) -> dict[str, list[float]]:
+    """Each y axis without a range of its own (a fixed one like 0-100 is kept), fitted to the points inside
+    `x_range`: Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
+    low, high = (pd.Timestamp(day).value // NS_PER_MS for day in x_range)
+    visible: dict[str, list[np.ndarray]] = {}
+    for trace in figure["data"]:
+        x, y = trace_points(trace)
+        axis = "yaxis" + str(trace.get("yaxis", "y"))[1:]
+        visible.setdefault(axis, []).append(y[(x >= low) & (x <= high)])
+    ranges = {}
+    for axis, parts in visible.items():
+        settings = figure["layout"].setdefault(axis, {})
+        fitted = fit_range(np.concatenate(parts), log=settings.get("type") == "log")
+        if "range" not in settings and fitted is not None:
             ranges[axis] = fitted
     return ranges
+
+
+def fit_axes(figure: Figure, x_range: tuple[dt.date, dt.date]) -> Figure:
+    """`figure` with its x range set and its free y axes fitted to what is visible in it."""
+    figure["layout"]["xaxis"]["range"] = [x_range[0].isoformat(), x_range[1].isoformat()]
+    for axis, axis_range in fitted_y_ranges(figure, x_range).items():
+        figure["layout"][axis]["range"] = axis_range
+    return figure
 
 
 def _dual(series: PanelSeries, state: ViewState) -> bool:
@@ -195,7 +195,10 @@ def line_figure(
     series = panel_series(key, state)
     dual = _dual(series, state)
     traces = []
-    for series_id, points in plotted_values(key, values, state, x_range[0]).items():
+    for series_id in series.all:
+        points = values[series_id].dropna()
+        if state.mode == "rebase":
+            points = rebase(points, at=x_range[0]).dropna()
         if points.empty:
             continue
         label = SHORT_LABELS[series_id]
@@ -272,7 +275,7 @@ def fear_greed_figure(
     layout |= {
         "barmode": "overlay",
         "bargap": 0,
-        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25},
+        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25, "range": [0, 100]},
     }
     return {"data": traces, "layout": layout}
 
@@ -286,9 +289,5 @@ def build_figure(
 ) -> Figure:
     """The figure of panel `key`; `values` and `meta` hold at least the panel's series."""
     if key == "sentiment":
-        figure = fear_greed_figure(values, meta, state, x_range)
-    else:
-        figure = line_figure(key, values, meta, state, x_range)
-    for axis, axis_range in axis_ranges(key, values, state, x_range).items():
-        figure["layout"][axis]["range"] = axis_range
-    return figure
+        return fit_axes(fear_greed_figure(values, meta, state, x_range), x_range)
+    return fit_axes(line_figure(key, values, meta, state, x_range), x_range)

@@ -72,7 +72,7 @@ def test_page_shows_four_charts_with_badges_and_no_console_errors(
         credit = " ".join(page.locator(f"#graph-{key} .annotation-text").all_text_contents())
         assert "Source: snapshot (" in credit and "Data as of:" in credit
     # ^RUT and BTC end on different days: the badge names both rather than implying BTC is as fresh.
-    expect(page.locator("#badge-smallcaps")).to_have_text("as of ^RUT 2026-02-20 · BTC 2026-01-31")
+    expect(page.locator("#badge-smallcaps")).to_have_text("as of 2026-02-20 · BTC 2026-01-31")
     expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["^RUT", "BTC", "^RUT breakout", "retest held"])
     assert page.url == live_url + "/"  # the default view has an empty query
     assert console_errors == []

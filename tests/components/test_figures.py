@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.callbacks import badge, load, next_state, only_range_changed, range_patches, view_range
-from components.figures import axis_ranges, build_figure, credit_line, fit_range, rebase
+from components.callbacks import badge, chart_figures, load, next_state, only_range_changed, range_patches, view_range
+from components.figures import build_figure, credit_line, fit_range, fitted_y_ranges, rebase, trace_points
 from components.panels import PANEL_KEYS, all_series
 from components.ranges import resolve_range
 from components.url_state import DEFAULT, ViewState, decode
@@ -106,7 +106,7 @@ def test_an_unavailable_series_is_named_in_the_credit_and_badge() -> None:
         credit_line(metas)
         == "Source: vendor<br>Data as of: 2024-01-02 (USDT, USDC stale); 2023-05-01 (Total crypto cap)"
     )
-    assert badge(metas)[0] == "as of USDT 2024-01-02 · USDC 2024-01-02 · Total crypto cap 2023-05-01 - stale"
+    assert badge(metas)[0] == "as of 2024-01-02 · Total crypto cap 2023-05-01 - stale"
 
 
 def test_an_unavailable_series_leaves_the_rest_of_the_panel_drawn() -> None:
@@ -154,36 +154,52 @@ def test_next_state_applies_one_change_and_rejects_garbage() -> None:
 
 def test_y_axes_fit_the_visible_window_not_the_whole_history(store: Store) -> None:
     values, _ = load(store, all_series(DEFAULT))
-    window = values["rut"].loc["2020-01-01":"2021-12-31"]
-    ranges = axis_ranges("smallcaps", values, DEFAULT, RANGE)
-    low, high = ranges["yaxis"]
-    assert low < window.min() < window.min() * 1.01 and high > window.max() > high * 0.95
-    assert ranges["yaxis"] == _figure(store, "smallcaps", DEFAULT)["layout"]["yaxis"]["range"]
-    log_low, log_high = axis_ranges("smallcaps", values, decode("scale=log"), RANGE)["yaxis2"]  # BTC, log10 units
+    rut = values["rut"].loc["2020-01-01":"2021-12-31"]
+    low, high = _figure(store, "smallcaps", DEFAULT)["layout"]["yaxis"]["range"]
+    assert low < rut.min() < low * 1.1 and high > rut.max() > high * 0.95  # not 0 to the whole history's peak
+    log_low, log_high = _figure(store, "smallcaps", decode("scale=log"))["layout"]["yaxis2"]["range"]  # BTC, log10
     btc = values["btc"].loc["2020-01-01":"2021-12-31"]
     assert 10**log_low < btc.min() and 10**log_high > btc.max() and log_high - log_low < 1.3
+    assert _figure(store, "sentiment", DEFAULT)["layout"]["yaxis"]["range"] == [0, 100]  # a fixed range stays
+
+
+def test_analytics_charts_are_fitted_too(store: Store) -> None:
+    figures, _, _ = chart_figures(store, decode("range=2023-01-01..2024-12-31"))
+    ssr = figures["ssr"]
+    x, y = trace_points(ssr["data"][0])
+    inside = y[(x >= pd.Timestamp("2023-01-01").value / 1e6) & (x <= pd.Timestamp("2024-12-31").value / 1e6)]
+    low, high = ssr["layout"]["yaxis"]["range"]
+    assert low < np.nanmin(inside) and np.nanmax(inside) < high < np.nanmax(y)  # the 2015 SSR spike stays out
+
+
+def test_trace_points_reads_both_x_encodings() -> None:
+    figure = build_figure("smallcaps", *load(Store(open_cache(None)), ("rut", "btc")), DEFAULT, RANGE)
+    for trace in figure["data"]:
+        x, y = trace_points(trace)
+        assert x.shape == y.shape and np.all(np.diff(x) > 0)
 
 
 def test_fit_range_pads_and_skips_what_cannot_be_drawn() -> None:
-    column = pd.Series(
-        [10.0, 20.0, np.nan, 1e9], index=pd.to_datetime(["2020-01-01", "2020-06-01", "2020-07-01", "2023-01-01"])
-    )
-    assert fit_range([column], RANGE, log=False) == pytest.approx([9.5, 20.5])
-    assert fit_range([column.loc[:"2020-01-01"]], RANGE, log=False) == pytest.approx([9.5, 10.5])
-    assert fit_range([column * 0], RANGE, log=True) is None
-    assert fit_range([], RANGE, log=False) is None
+    assert fit_range(np.array([10.0, 20.0, np.nan]), log=False) == pytest.approx([9.5, 20.5])
+    assert fit_range(np.array([10.0]), log=False) == pytest.approx([9.5, 10.5])
+    assert fit_range(np.array([100.0, 1000.0]), log=True) == pytest.approx([1.95, 3.05])
+    assert fit_range(np.array([0.0, -1.0]), log=True) is None
+    assert fit_range(np.array([]), log=False) is None
+
+
+def test_fitted_y_ranges_only_look_inside_the_x_range() -> None:
+    trace = {"x0": "2020-01-01", "dx": 86_400_000, "y": [1.0, 2.0, 3.0, 400.0]}
+    figure = {"data": [trace], "layout": {"yaxis": {}}}
+    assert fitted_y_ranges(figure, (dt.date(2020, 1, 1), dt.date(2020, 1, 3))) == {"yaxis": pytest.approx([0.9, 3.1])}
 
 
 def test_a_new_range_alone_patches_ranges_and_anything_else_rebuilds(store: Store) -> None:
     zoomed = DEFAULT.with_range(dt.date(2020, 1, 1), dt.date(2021, 12, 31))
     assert only_range_changed(DEFAULT, zoomed) and only_range_changed(zoomed, decode("preset=max"))
     assert not only_range_changed(DEFAULT, decode("equity=iwm"))
-    assert not only_range_changed(decode("mode=rebase"), zoomed.__class__(mode="rebase", preset="max"))
-    patches, x_range = range_patches(store, zoomed)
-    assert x_range == RANGE
-    operations = patches["smallcaps"].to_plotly_json()["operations"]
+    assert not only_range_changed(decode("mode=rebase"), decode("mode=rebase&preset=max"))  # rebased values move
+    figures, _, _ = chart_figures(store, zoomed)
+    operations = range_patches(figures)["smallcaps"].to_plotly_json()["operations"]
     assigned = {tuple(op["location"]): op["params"]["value"] for op in operations if op["operation"] == "Assign"}
-    values, _ = load(store, all_series(zoomed))
-    assert assigned == {
-        ("layout", axis, "range"): r for axis, r in axis_ranges("smallcaps", values, zoomed, RANGE).items()
-    }
+    layout = figures["smallcaps"]["layout"]
+    assert assigned == {("layout", axis, "range"): layout[axis]["range"] for axis in ("xaxis", "yaxis", "yaxis2")}
