@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from components.figures import Figure, build_figure, fit_axes, unavailable_messa
 from components.panels import PANEL_KEYS, SHORT_LABELS, all_series, panel_series
 from components.ranges import resolve_range
 from components.signals import ANALYTICS_KEYS, analytics_figure, analytics_series, analytics_used, detect, marker_traces
-from components.url_state import ViewState, decode, encode, parse_date, updated
+from components.url_state import DEFAULT, ViewState, decode, encode, parse_date, updated
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
@@ -114,8 +115,26 @@ def chart_figures(
     store: Store, state: ViewState
 ) -> tuple[dict[str, Figure], dict[str, list[SeriesMeta]], tuple[dt.date, dt.date]]:
     """Every chart's figure for the view (breakouts marked on the equity lines), their series' metadata, the range."""
+    series_ids = tuple(dict.fromkeys(all_series(state) + analytics_series(state)))
+    meta = {series_id: store.series(series_id)[1] for series_id in series_ids}
+    x_range = view_range(state, {series_id: meta[series_id] for series_id in all_series(state)})
+    # In raw mode the traces do not depend on the range, so every zoom and preset reuses them.
+    traces_range = x_range if state.mode == "rebase" else None
+    data_version = tuple((m.series_id, m.source, m.as_of, m.last, m.stale) for m in meta.values())
+    traces_view = replace(state, preset=DEFAULT.preset, start=None, end=None)
+    figures = _unfitted_figures(store, traces_view, traces_range, data_version)
+    metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
+    return {key: fit_axes(figure, x_range) for key, figure in figures.items()}, metas, x_range
+
+
+@functools.lru_cache(maxsize=8)
+def _unfitted_figures(
+    store: Store, state: ViewState, x_range: tuple[dt.date, dt.date] | None, data_version: tuple[object, ...]
+) -> dict[str, Figure]:
+    """Every chart before `fit_axes`, built from `store`'s data as of `data_version` (part of the cache key only);
+    `x_range` None means the traces do not depend on it. Callers must not mutate the result."""
     values, meta = load(store, all_series(state))
-    x_range = view_range(state, meta)
+    x_range = x_range or view_range(state, meta)
     analytics = store.panel(analytics_series(state))
     meta |= analytics.meta
     frame = analytics.frame
@@ -123,9 +142,7 @@ def chart_figures(
     for key, equity in (("smallcaps", state.equity), ("altcoins", "iwm")):
         events = detect(frame[equity], state)
         figures[key]["data"] += marker_traces(frame[equity], events, state, x_range, yaxis="y")
-    figures |= {key: fit_axes(analytics_figure(key, frame, meta, state, x_range), x_range) for key in ANALYTICS_KEYS}
-    metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
-    return figures, metas, x_range
+    return figures | {key: analytics_figure(key, frame, meta, state, x_range) for key in ANALYTICS_KEYS}
 
 
 def only_range_changed(before: ViewState, after: ViewState) -> bool:

@@ -155,7 +155,7 @@ def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fitted_y_ranges(figure: Figure, x_range: tuple[dt.date, dt.date]) -> dict[str, list[float]]:
-    """Each y axis without a range of its own (a fixed one like 0-100 is kept), fitted to the points inside
+    """Each y axis that is not fixed (`fixedrange`, e.g. Fear & Greed's 0-100) fitted to the points inside
     `x_range`: Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
     low, high = (pd.Timestamp(day).value // NS_PER_MS for day in x_range)
     visible: dict[str, list[np.ndarray]] = {}
@@ -165,19 +165,21 @@ def fitted_y_ranges(figure: Figure, x_range: tuple[dt.date, dt.date]) -> dict[st
         visible.setdefault(axis, []).append(y[(x >= low) & (x <= high)])
     ranges = {}
     for axis, parts in visible.items():
-        settings = figure["layout"].setdefault(axis, {})
+        settings = figure["layout"].get(axis, {})
+        if settings.get("fixedrange"):
+            continue
         fitted = fit_range(np.concatenate(parts), log=settings.get("type") == "log")
-        if "range" not in settings and fitted is not None:
+        if fitted is not None:
             ranges[axis] = fitted
     return ranges
 
 
 def fit_axes(figure: Figure, x_range: tuple[dt.date, dt.date]) -> Figure:
-    """`figure` with its x range set and its free y axes fitted to what is visible in it."""
-    figure["layout"]["xaxis"]["range"] = [x_range[0].isoformat(), x_range[1].isoformat()]
-    for axis, axis_range in fitted_y_ranges(figure, x_range).items():
-        figure["layout"][axis]["range"] = axis_range
-    return figure
+    """A copy of `figure` (traces shared, not copied) showing `x_range`, its free y axes fitted to what is visible."""
+    ranges: dict[str, list[Any]] = {"xaxis": [x_range[0].isoformat(), x_range[1].isoformat()]}
+    ranges |= fitted_y_ranges(figure, x_range)
+    layout = figure["layout"] | {axis: {**figure["layout"].get(axis, {}), "range": r} for axis, r in ranges.items()}
+    return {**figure, "layout": layout}
 
 
 def _dual(series: PanelSeries, state: ViewState) -> bool:
@@ -275,7 +277,7 @@ def fear_greed_figure(
     layout |= {
         "barmode": "overlay",
         "bargap": 0,
-        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25, "range": [0, 100]},
+        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25, "range": [0, 100], "fixedrange": True},
     }
     return {"data": traces, "layout": layout}
 
@@ -287,7 +289,7 @@ def build_figure(
     state: ViewState,
     x_range: tuple[dt.date, dt.date],
 ) -> Figure:
-    """The figure of panel `key`; `values` and `meta` hold at least the panel's series."""
+    """The figure of panel `key` before `fit_axes`; `values` and `meta` hold at least the panel's series."""
     if key == "sentiment":
-        return fit_axes(fear_greed_figure(values, meta, state, x_range), x_range)
-    return fit_axes(line_figure(key, values, meta, state, x_range), x_range)
+        return fear_greed_figure(values, meta, state, x_range)
+    return line_figure(key, values, meta, state, x_range)

@@ -198,7 +198,7 @@ def analytics_figure(
         traces = [_line(f"{str(col).split('_')[1]} {bar}", corr[col], WINDOW_COLORS[str(col)]) for col in corr]
         used = analytics_used(key, state)
         subtitle = f"{SHORT_LABELS[state.corr_with]} vs {SHORT_LABELS[state.equity]}, {state.resolution} log returns"
-        axis = {"range": [-1, 1], "title": {"text": "correlation"}, "zeroline": True}
+        axis = {"range": [-1, 1], "fixedrange": True, "title": {"text": "correlation"}, "zeroline": True}
         shapes: list[dict[str, Any]] = []
     elif key == "drawdown":
         used = analytics_used(key, state)

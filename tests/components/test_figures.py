@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.callbacks import badge, chart_figures, load, next_state, only_range_changed, range_patches, view_range
-from components.figures import build_figure, credit_line, fit_range, fitted_y_ranges, rebase, trace_points
+from components.figures import build_figure, credit_line, fit_axes, fit_range, fitted_y_ranges, rebase, trace_points
 from components.panels import PANEL_KEYS, all_series
 from components.ranges import resolve_range
 from components.url_state import DEFAULT, ViewState, decode
@@ -27,7 +27,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def _figure(store: Store, key: str, state: ViewState) -> dict:
     values, meta = load(store, all_series(state))
-    figure = build_figure(key, values, meta, state, RANGE)
+    figure = fit_axes(build_figure(key, values, meta, state, RANGE), RANGE)
     go.Figure(figure)  # Plotly validates every property of the dict
     return figure
 
@@ -203,3 +203,13 @@ def test_a_new_range_alone_patches_ranges_and_anything_else_rebuilds(store: Stor
     assigned = {tuple(op["location"]): op["params"]["value"] for op in operations if op["operation"] == "Assign"}
     layout = figures["smallcaps"]["layout"]
     assert assigned == {("layout", axis, "range"): layout[axis]["range"] for axis in ("xaxis", "yaxis", "yaxis2")}
+
+
+def test_raw_traces_are_built_once_and_refitted_per_range(store: Store) -> None:
+    five_years, _, _ = chart_figures(store, DEFAULT)
+    everything, _, _ = chart_figures(store, decode("preset=max"))
+    assert five_years["smallcaps"]["data"] is everything["smallcaps"]["data"]
+    assert five_years["smallcaps"]["layout"]["yaxis"]["range"] != everything["smallcaps"]["layout"]["yaxis"]["range"]
+    rebased, _, _ = chart_figures(store, decode("mode=rebase"))
+    rebased_max, _, _ = chart_figures(store, decode("mode=rebase&preset=max"))
+    assert rebased["smallcaps"]["data"] is not rebased_max["smallcaps"]["data"]  # rebased at another start
