@@ -156,8 +156,12 @@ def range_patches(figures: dict[str, Figure]) -> dict[str, Patch]:
     for key, figure in figures.items():
         patch = Patch()
         for axis, settings in figure["layout"].items():
-            if axis.startswith(("xaxis", "yaxis")) and "range" in settings:
+            if not axis.startswith(("xaxis", "yaxis")):
+                continue
+            if "range" in settings:
                 patch["layout"][axis]["range"] = settings["range"]
+            if settings.get("type") == "log":  # fit_axes picks log ticks by the span of the range
+                patch["layout"][axis]["dtick"] = settings.get("dtick")
         patches[key] = patch
     return patches
 

@@ -59,7 +59,7 @@ def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
 
 def credit_line(metas: list[SeriesMeta]) -> str:
     """'Source: ...<br>Data as of: <date> (<series>); ...': what an exported PNG must carry to cite its data."""
-    sources = "; ".join(dict.fromkeys(meta.source for meta in metas if meta.available))
+    sources = _sources(list(dict.fromkeys(meta.source for meta in metas if meta.available)))
     by_day: dict[str, list[str]] = {}
     for meta in metas:
         if meta.last is not None:
@@ -68,6 +68,14 @@ def credit_line(metas: list[SeriesMeta]) -> str:
             )
     as_of = "; ".join(f"{day} ({', '.join(labels)})" for day, labels in by_day.items())
     return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}"
+
+
+def _sources(names: list[str]) -> str:
+    """'snapshot (A); snapshot (B)' as 'snapshot (A; B)', so that a three-source line fits under a chart."""
+    kinds = {name.partition(" (")[0] for name in names}
+    if len(names) > 1 and len(kinds) == 1 and all(name.endswith(")") and " (" in name for name in names):
+        return f"{kinds.pop()} ({'; '.join(name.partition(' (')[2][:-1] for name in names)})"
+    return "; ".join(names)
 
 
 def unavailable_messages(metas: list[SeriesMeta]) -> list[str]:
@@ -178,8 +186,17 @@ def fit_axes(figure: Figure, x_range: tuple[dt.date, dt.date]) -> Figure:
     """A copy of `figure` (traces shared, not copied) showing `x_range`, its free y axes fitted to what is visible."""
     ranges: dict[str, list[Any]] = {"xaxis": [x_range[0].isoformat(), x_range[1].isoformat()]}
     ranges |= fitted_y_ranges(figure, x_range)
-    layout = figure["layout"] | {axis: {**figure["layout"].get(axis, {}), "range": r} for axis, r in ranges.items()}
+    layout = figure["layout"] | {axis: _fitted_axis(figure["layout"].get(axis, {}), r) for axis, r in ranges.items()}
     return {**figure, "layout": layout}
+
+
+def _fitted_axis(settings: dict[str, Any], axis_range: list[Any]) -> dict[str, Any]:
+    """Axis settings over `axis_range`; a log axis spanning a decade or more labels 1, 2, 5 per decade (Plotly
+    labels every digit), a narrower one keeps Plotly's own ticks (1-2-5 would leave one label or none)."""
+    fitted = {key: value for key, value in settings.items() if key != "dtick" or settings.get("type") != "log"}
+    if settings.get("type") == "log" and axis_range[1] - axis_range[0] >= 1:
+        fitted["dtick"] = "D2"
+    return fitted | {"range": axis_range}
 
 
 def _dual(series: PanelSeries, state: ViewState) -> bool:
@@ -222,19 +239,16 @@ def line_figure(
         x_range=x_range,
     )
     axis_type = "log" if state.scale == "log" else "linear"
-    log_ticks = {"dtick": "D2"} if axis_type == "log" else {}  # 1, 2, 5 per decade: the default labels every digit
     if state.mode == "rebase":
         layout["yaxis"] = {
             "type": axis_type,
             "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"},
-            **log_ticks,
         }
     else:
         layout["yaxis"] = {
             "type": axis_type,
             "title": {"text": _axis_title(series.left)},
             **_ticks(series.left),
-            **log_ticks,
         }
         if dual:
             layout["yaxis2"] = {
@@ -245,7 +259,6 @@ def line_figure(
                 "showgrid": False,
                 "tickmode": "auto",
                 **_ticks(series.right),
-                **log_ticks,
             }
     return {"data": traces, "layout": layout}
 

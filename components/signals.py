@@ -232,7 +232,7 @@ def analytics_figure(
     layout["yaxis"] = axis
     layout["shapes"] = shapes
     if key == "ssr":
-        layout["yaxis2"] = {"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False,
+        layout["yaxis2"] = {"overlaying": "y", "side": "right", "tickformat": ".0%", "nticks": 6, "showgrid": False,
                             "title": {"text": "share of total cap"}}  # fmt: skip
     return {"data": traces, "layout": layout}
 

@@ -213,3 +213,19 @@ def test_raw_traces_are_built_once_and_refitted_per_range(store: Store) -> None:
     rebased, _, _ = chart_figures(store, decode("mode=rebase"))
     rebased_max, _, _ = chart_figures(store, decode("mode=rebase&preset=max"))
     assert rebased["smallcaps"]["data"] is not rebased_max["smallcaps"]["data"]  # rebased at another start
+
+
+def test_sources_of_one_kind_share_their_prefix() -> None:
+    metas = [SeriesMeta(sid, f"snapshot ({vendor})", None, None, pd.Timestamp("2024-01-02"), False) for sid, vendor in
+             (("btc", "Yahoo"), ("iwm", "Yahoo"), ("usdt_supply", "DefiLlama"))]  # fmt: skip
+    assert credit_line(metas).startswith("Source: snapshot (Yahoo; DefiLlama)<br>")
+    metas[0] = SeriesMeta("btc", "CoinGecko", None, None, pd.Timestamp("2024-01-02"), False)
+    assert credit_line(metas).startswith("Source: CoinGecko; snapshot (Yahoo); snapshot (DefiLlama)<br>")
+
+
+def test_log_axes_label_one_two_five_only_across_decades(store: Store) -> None:
+    narrow = _figure(store, "smallcaps", decode("scale=log&equity=iwm"))["layout"]  # IWM within 2020-2021
+    assert narrow["yaxis"]["range"][1] - narrow["yaxis"]["range"][0] < 1 and "dtick" not in narrow["yaxis"]
+    wide = fit_axes(build_figure("smallcaps", *load(store, ("rut", "btc")), decode("scale=log"), RANGE),
+                    (dt.date(2013, 1, 1), dt.date(2021, 12, 31)))["layout"]  # fmt: skip
+    assert wide["yaxis2"]["dtick"] == "D2"  # BTC from $100 to $60k
