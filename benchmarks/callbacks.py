@@ -9,7 +9,6 @@ Run: .venv/bin/python -m benchmarks.callbacks [--requests N]
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import socket
@@ -21,9 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import requests
 
 from benchmarks.dash_client import callback_body, find_callback
+from components.figures import trace_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,11 +65,9 @@ def line(label: str, values: list[float]) -> str:
     return f"{label:38} median {statistics.median(values):7.2f} ms   p95 {p95:7.2f} ms"
 
 
-def points(array: Any) -> int:
-    if isinstance(array, dict):
-        item = {"f4": 4, "f8": 8}[array["dtype"]]
-        return len(base64.b64decode(array["bdata"])) // item
-    return len(array)
+def points(trace: dict[str, Any]) -> int:
+    """Observations drawn by a trace (daily slots without one, e.g. weekends, are NaN and not counted)."""
+    return int(np.isfinite(trace_points(trace)[1]).sum())
 
 
 def main() -> None:
@@ -111,7 +110,7 @@ def main() -> None:
         if not key.startswith("graph-"):
             continue
         figure = value["figure"]
-        n_points = sum(points(trace["y"]) for trace in figure["data"])
+        n_points = sum(points(trace) for trace in figure["data"])
         sent = len(json.dumps(figure, separators=(",", ":")))
         raw = n_points * 2 * 4
         print(

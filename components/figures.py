@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,15 @@ def daily_trace_data(values: pd.Series) -> dict[str, Any]:
     slots = np.full(days[-1] - days[0] + 1, np.nan, dtype="float32")
     slots[days - days[0]] = values.to_numpy(dtype="float32")
     return {"x0": values.index[0].isoformat(), "dx": MS_PER_DAY, "y": typed_array(slots), "connectgaps": True}
+
+
+def trace_data(values: pd.Series) -> dict[str, Any]:
+    """x and y of a line in the fewer bytes: daily slots (4 bytes per calendar day) for daily series, explicit
+    float64 dates + float32 values (12 bytes per point) for sparse ones such as weekly or monthly returns."""
+    index = pd.DatetimeIndex(values.index)
+    if len(index) == 0 or (index[-1] - index[0]).days + 1 <= 3 * len(index):
+        return daily_trace_data(values) if len(index) else {"x": [], "y": []}
+    return {"x": typed_dates(index), "y": typed_array(values.to_numpy(dtype="float32"))}
 
 
 def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
@@ -149,15 +159,23 @@ def fit_range(values: np.ndarray, *, log: bool) -> list[float] | None:
 
 def _array(value: Any) -> np.ndarray:
     if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype={"f4": "float32", "f8": "float64"}[value["dtype"]])
+        return _decoded(value["bdata"], value["dtype"])
     return np.asarray(value, dtype="float64")
+
+
+@functools.lru_cache(maxsize=512)
+def _decoded(bdata: str, dtype: str) -> np.ndarray:
+    """A typed array's values, decoded once: cached figures keep the same strings, whose hashes Python caches."""
+    array = np.frombuffer(base64.b64decode(bdata), dtype={"f4": "float32", "f8": "float64"}[dtype]).astype("float64")
+    array.flags.writeable = False
+    return array
 
 
 def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """A trace's x (epoch ms) and y as float64 arrays, whether x is sent as an array or as x0 + dx."""
-    y = _array(trace["y"]).astype("float64")
+    y = _array(trace["y"])
     if "x" in trace:
-        return _array(trace["x"]).astype("float64"), y
+        return _array(trace["x"]), y
     start = pd.Timestamp(trace["x0"]).value // NS_PER_MS
     return start + trace["dx"] * np.arange(y.size, dtype="float64"), y
 
@@ -225,7 +243,7 @@ def line_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                **daily_trace_data(points),
+                **trace_data(points),
                 "name": label,
                 "yaxis": "y2" if dual and series_id in series.right else "y",
                 "line": {"color": SERIES_COLORS[series_id], "width": 1.6},

@@ -14,7 +14,7 @@ from dash.dash_table.DataTable import DataTable
 from dash.dash_table.Format import Format, Scheme
 
 from components import ids
-from components.figures import Figure, _base_layout, credit_line, rebase, typed_array, typed_dates
+from components.figures import Figure, _base_layout, credit_line, rebase, trace_data, typed_array, typed_dates
 from components.panels import SHORT_LABELS
 from components.theme import SERIES_COLORS
 from components.url_state import ViewState, decode
@@ -180,8 +180,7 @@ def _line(name: str, values: pd.Series, color: str, *, yaxis: str = "y", fmt: st
         "type": "scatter",
         "mode": "lines",
         "name": name,
-        "x": typed_dates(pd.DatetimeIndex(values.index)),
-        "y": typed_array(values.to_numpy(dtype="float32")),
+        **trace_data(values),
         "yaxis": yaxis,
         "line": {"color": color, "width": 1.5},
         "hovertemplate": f"%{{y:{fmt}}}<extra>{name}</extra>",

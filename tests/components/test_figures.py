@@ -11,7 +11,17 @@ import plotly.graph_objects as go
 import pytest
 
 from components.callbacks import badge, chart_figures, load, next_state, only_range_changed, range_patches, view_range
-from components.figures import build_figure, credit_line, fit_axes, fit_range, fitted_y_ranges, rebase, trace_points
+from components.figures import (
+    MS_PER_DAY,
+    build_figure,
+    credit_line,
+    fit_axes,
+    fit_range,
+    fitted_y_ranges,
+    rebase,
+    trace_data,
+    trace_points,
+)
 from components.panels import PANEL_KEYS, all_series
 from components.ranges import resolve_range
 from components.url_state import DEFAULT, ViewState, decode
@@ -229,3 +239,15 @@ def test_log_axes_label_one_two_five_only_across_decades(store: Store) -> None:
     wide = fit_axes(build_figure("smallcaps", *load(store, ("rut", "btc")), decode("scale=log"), RANGE),
                     (dt.date(2013, 1, 1), dt.date(2021, 12, 31)))["layout"]  # fmt: skip
     assert wide["yaxis2"]["dtick"] == "D2"  # BTC from $100 to $60k
+
+
+def test_lines_travel_in_the_cheaper_encoding() -> None:
+    fri_mon_tue = pd.to_datetime(["2024-01-05", "2024-01-08", "2024-01-09"])
+    daily = pd.Series([1.0, 2.0, 4.0], index=fri_mon_tue)
+    sent = trace_data(daily)
+    assert (sent["x0"][:10], sent["dx"], sent["connectgaps"]) == ("2024-01-05", MS_PER_DAY, True)
+    np.testing.assert_array_equal(trace_points(sent)[1], [1.0, np.nan, np.nan, 2.0, 4.0])  # weekend gaps, not filled
+    monthly = pd.Series([1.0, 2.0, 3.0], index=pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]))
+    x, y = trace_points(trace_data(monthly))
+    np.testing.assert_array_equal(pd.to_datetime(x, unit="ms"), monthly.index)
+    np.testing.assert_array_equal(y, monthly.to_numpy())
