@@ -1,0 +1,56 @@
+"""A series that cannot be fetched: its panel says why, every other series and panel keeps working."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from data_sources import snapshot
+from data_sources.base import FetchError
+from data_sources.store import Fetched, Store, open_cache
+
+pytestmark = pytest.mark.browser
+
+
+class BtcDown:
+    """A live source serving the embedded snapshot's real data, except BTC, whose upstream keeps failing."""
+
+    def fetch_series(self, series_id: str) -> Fetched:
+        if series_id == "btc":
+            raise FetchError("yahoo", "btc", "HTTP 503 after 3 retries")
+        return Fetched(snapshot.load(series_id), "live test source", 3600)
+
+
+@pytest.fixture(scope="module")
+def btc_down_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from app import create_app
+
+    store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live", live=BtcDown())
+    server = make_server("127.0.0.1", 0, create_app(store).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def test_an_unavailable_series_is_named_in_its_panel_and_the_rest_keeps_working(
+    page: Page, btc_down_url: str, console_errors: list[str]
+) -> None:
+    page.goto(btc_down_url)
+    expect(page.locator("#message-smallcaps")).to_have_text(
+        "Bitcoin price: unavailable: yahoo / btc: HTTP 503 after 3 retries"
+    )
+    expect(page.locator("#badge-smallcaps")).to_have_text(re.compile(r"partly unavailable$"))
+    expect(page.locator("#badge-smallcaps")).to_have_class(re.compile("badge-error"))
+    expect(page.locator("#graph-smallcaps .legendtext").first).to_have_text("^RUT")  # the equity is still drawn
+    for key in ("altcoins", "stablecoins", "sentiment"):
+        expect(page.locator(f"#message-{key}")).to_have_text("")
+        expect(page.locator(f"#badge-{key}")).to_have_text(re.compile(r"^as of \d{4}-\d{2}-\d{2}"))
+    expect(page.locator("#graph-sentiment .bars path").first).to_be_attached()
+    assert console_errors == []
