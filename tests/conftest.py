@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from data_sources.store import Store, open_cache
+
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
@@ -17,3 +19,9 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("RISKON_SOURCE", raising=False)
     monkeypatch.delenv("RISKON_CACHE_URL", raising=False)
     return cache_dir
+
+
+@pytest.fixture(scope="session")
+def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A store on the embedded snapshot with its own cache (read-only data, so one per test session)."""
+    return Store(open_cache(tmp_path_factory.mktemp("snapshot-cache")))

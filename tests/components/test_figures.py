@@ -30,13 +30,8 @@ from data_sources.store import SeriesMeta, Store, open_cache
 RANGE = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return Store(open_cache(tmp_path_factory.mktemp("cache")))
-
-
-def _figure(store: Store, key: str, state: ViewState) -> dict:
-    values, meta = load(store, all_series(state))
+def _figure(snapshot_store: Store, key: str, state: ViewState) -> dict:
+    values, meta = load(snapshot_store, all_series(state))
     figure = fit_axes(build_figure(key, values, meta, state, RANGE), RANGE)
     go.Figure(figure)  # Plotly validates every property of the dict
     return figure
@@ -48,25 +43,27 @@ def _decoded(array: dict[str, str]) -> np.ndarray:
 
 @pytest.mark.parametrize("key", PANEL_KEYS)
 @pytest.mark.parametrize("state", [DEFAULT, decode("mode=rebase&scale=log&theme=dark&equity=iwm&alt=total3")])
-def test_every_panel_is_a_valid_figure_with_title_range_and_credit(store: Store, key: str, state: ViewState) -> None:
-    layout = _figure(store, key, state)["layout"]
+def test_every_panel_is_a_valid_figure_with_title_range_and_credit(
+    snapshot_store: Store, key: str, state: ViewState
+) -> None:
+    layout = _figure(snapshot_store, key, state)["layout"]
     assert layout["xaxis"]["range"] == ["2020-01-01", "2021-12-31"]
     credit = layout["annotations"][0]["text"]
     assert credit.startswith("Source: snapshot (") and "Data as of:" in credit
     assert layout["title"]["text"]
 
 
-def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(store: Store) -> None:
-    raw = _figure(store, "smallcaps", DEFAULT)
+def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(snapshot_store: Store) -> None:
+    raw = _figure(snapshot_store, "smallcaps", DEFAULT)
     assert [trace["yaxis"] for trace in raw["data"]] == ["y", "y2"]
     assert raw["layout"]["yaxis2"]["overlaying"] == "y"
-    rebased = _figure(store, "smallcaps", decode("mode=rebase"))
+    rebased = _figure(snapshot_store, "smallcaps", decode("mode=rebase"))
     assert {trace["yaxis"] for trace in rebased["data"]} == {"y"} and "yaxis2" not in rebased["layout"]
     assert rebased["layout"]["yaxis"]["title"]["text"] == "Rebased to 100 on 01 Jan 2020"
 
 
-def test_traces_carry_real_values_as_typed_arrays(store: Store) -> None:
-    rut, btc = _figure(store, "smallcaps", DEFAULT)["data"]
+def test_traces_carry_real_values_as_typed_arrays(snapshot_store: Store) -> None:
+    rut, btc = _figure(snapshot_store, "smallcaps", DEFAULT)["data"]
     assert btc["dx"] == rut["dx"] == 86_400_000 and btc["connectgaps"]
     btc_values = pd.Series(_decoded(btc["y"]), index=pd.date_range(btc["x0"], periods=len(_decoded(btc["y"]))))
     assert btc_values.loc["2021-04-14"] == pytest.approx(63576.68, rel=1e-6)
@@ -75,21 +72,21 @@ def test_traces_carry_real_values_as_typed_arrays(store: Store) -> None:
     assert np.isnan(rut_values.loc["2020-11-14"])  # a Saturday: a gap, not a filled value
 
 
-def test_log_scale_applies_to_both_axes(store: Store) -> None:
-    layout = _figure(store, "stablecoins", decode("scale=log"))["layout"]
+def test_log_scale_applies_to_both_axes(snapshot_store: Store) -> None:
+    layout = _figure(snapshot_store, "stablecoins", decode("scale=log"))["layout"]
     assert layout["yaxis"]["type"] == layout["yaxis2"]["type"] == "log"
 
 
-def test_fear_greed_bars_are_grouped_by_their_own_classes(store: Store) -> None:
-    figure = _figure(store, "sentiment", DEFAULT)
+def test_fear_greed_bars_are_grouped_by_their_own_classes(snapshot_store: Store) -> None:
+    figure = _figure(snapshot_store, "sentiment", DEFAULT)
     names = [trace["name"] for trace in figure["data"]]
     assert names == ["Extreme Fear", "Fear", "Neutral", "Greed", "Extreme Greed"]
     extreme_fear = _decoded(figure["data"][0]["y"])
     assert extreme_fear.max() <= 25 and len(extreme_fear) > 100
 
 
-def test_stablecoin_toggles_choose_the_traces(store: Store) -> None:
-    figure = _figure(store, "stablecoins", decode("stables=usdt,total"))
+def test_stablecoin_toggles_choose_the_traces(snapshot_store: Store) -> None:
+    figure = _figure(snapshot_store, "stablecoins", decode("stables=usdt,total"))
     assert [trace["name"] for trace in figure["data"]] == ["USDT", "Stablecoins (total)", "Total crypto cap"]
 
 
@@ -140,9 +137,9 @@ def test_an_unavailable_series_leaves_the_rest_of_the_panel_drawn() -> None:
     ],
 )
 def test_presets_end_at_the_latest_data_and_max_spans_all_of_it(
-    store: Store, state: ViewState, expected: tuple[dt.date, dt.date]
+    snapshot_store: Store, state: ViewState, expected: tuple[dt.date, dt.date]
 ) -> None:
-    assert view_range(state, load(store, all_series(state))[1]) == expected
+    assert view_range(state, load(snapshot_store, all_series(state))[1]) == expected
 
 
 def test_a_preset_never_starts_before_the_data() -> None:
@@ -162,19 +159,21 @@ def test_next_state_applies_one_change_and_rejects_garbage() -> None:
     assert next_state(DEFAULT, "url", {}, "?scale=log") == decode("scale=log")
 
 
-def test_y_axes_fit_the_visible_window_not_the_whole_history(store: Store) -> None:
-    values, _ = load(store, all_series(DEFAULT))
+def test_y_axes_fit_the_visible_window_not_the_whole_history(snapshot_store: Store) -> None:
+    values, _ = load(snapshot_store, all_series(DEFAULT))
     rut = values["rut"].loc["2020-01-01":"2021-12-31"]
-    low, high = _figure(store, "smallcaps", DEFAULT)["layout"]["yaxis"]["range"]
+    low, high = _figure(snapshot_store, "smallcaps", DEFAULT)["layout"]["yaxis"]["range"]
     assert low < rut.min() < low * 1.1 and high > rut.max() > high * 0.95  # not 0 to the whole history's peak
-    log_low, log_high = _figure(store, "smallcaps", decode("scale=log"))["layout"]["yaxis2"]["range"]  # BTC, log10
+    log_low, log_high = _figure(snapshot_store, "smallcaps", decode("scale=log"))["layout"]["yaxis2"][
+        "range"
+    ]  # BTC, log10
     btc = values["btc"].loc["2020-01-01":"2021-12-31"]
     assert 10**log_low < btc.min() and 10**log_high > btc.max() and log_high - log_low < 1.3
-    assert _figure(store, "sentiment", DEFAULT)["layout"]["yaxis"]["range"] == [0, 100]  # a fixed range stays
+    assert _figure(snapshot_store, "sentiment", DEFAULT)["layout"]["yaxis"]["range"] == [0, 100]  # a fixed range stays
 
 
-def test_analytics_charts_are_fitted_too(store: Store) -> None:
-    figures, _, _ = chart_figures(store, decode("range=2023-01-01..2024-12-31"))
+def test_analytics_charts_are_fitted_too(snapshot_store: Store) -> None:
+    figures, _, _ = chart_figures(snapshot_store, decode("range=2023-01-01..2024-12-31"))
     ssr = figures["ssr"]
     x, y = trace_points(ssr["data"][0])
     inside = y[(x >= pd.Timestamp("2023-01-01").value / 1e6) & (x <= pd.Timestamp("2024-12-31").value / 1e6)]
@@ -203,25 +202,25 @@ def test_fitted_y_ranges_only_look_inside_the_x_range() -> None:
     assert fitted_y_ranges(figure, (dt.date(2020, 1, 1), dt.date(2020, 1, 3))) == {"yaxis": pytest.approx([0.9, 3.1])}
 
 
-def test_a_new_range_alone_patches_ranges_and_anything_else_rebuilds(store: Store) -> None:
+def test_a_new_range_alone_patches_ranges_and_anything_else_rebuilds(snapshot_store: Store) -> None:
     zoomed = DEFAULT.with_range(dt.date(2020, 1, 1), dt.date(2021, 12, 31))
     assert only_range_changed(DEFAULT, zoomed) and only_range_changed(zoomed, decode("preset=max"))
     assert not only_range_changed(DEFAULT, decode("equity=iwm"))
     assert not only_range_changed(decode("mode=rebase"), decode("mode=rebase&preset=max"))  # rebased values move
-    figures, _, _ = chart_figures(store, zoomed)
+    figures, _, _ = chart_figures(snapshot_store, zoomed)
     operations = range_patches(figures)["smallcaps"].to_plotly_json()["operations"]
     assigned = {tuple(op["location"]): op["params"]["value"] for op in operations if op["operation"] == "Assign"}
     layout = figures["smallcaps"]["layout"]
     assert assigned == {("layout", axis, "range"): layout[axis]["range"] for axis in ("xaxis", "yaxis", "yaxis2")}
 
 
-def test_raw_traces_are_built_once_and_refitted_per_range(store: Store) -> None:
-    five_years, _, _ = chart_figures(store, DEFAULT)
-    everything, _, _ = chart_figures(store, decode("preset=max"))
+def test_raw_traces_are_built_once_and_refitted_per_range(snapshot_store: Store) -> None:
+    five_years, _, _ = chart_figures(snapshot_store, DEFAULT)
+    everything, _, _ = chart_figures(snapshot_store, decode("preset=max"))
     assert five_years["smallcaps"]["data"] is everything["smallcaps"]["data"]
     assert five_years["smallcaps"]["layout"]["yaxis"]["range"] != everything["smallcaps"]["layout"]["yaxis"]["range"]
-    rebased, _, _ = chart_figures(store, decode("mode=rebase"))
-    rebased_max, _, _ = chart_figures(store, decode("mode=rebase&preset=max"))
+    rebased, _, _ = chart_figures(snapshot_store, decode("mode=rebase"))
+    rebased_max, _, _ = chart_figures(snapshot_store, decode("mode=rebase&preset=max"))
     assert rebased["smallcaps"]["data"] is not rebased_max["smallcaps"]["data"]  # rebased at another start
 
 
@@ -233,10 +232,10 @@ def test_sources_of_one_kind_share_their_prefix() -> None:
     assert credit_line(metas).startswith("Source: CoinGecko; snapshot (Yahoo); snapshot (DefiLlama)<br>")
 
 
-def test_log_axes_label_one_two_five_only_across_decades(store: Store) -> None:
-    narrow = _figure(store, "smallcaps", decode("scale=log&equity=iwm"))["layout"]  # IWM within 2020-2021
+def test_log_axes_label_one_two_five_only_across_decades(snapshot_store: Store) -> None:
+    narrow = _figure(snapshot_store, "smallcaps", decode("scale=log&equity=iwm"))["layout"]  # IWM within 2020-2021
     assert narrow["yaxis"]["range"][1] - narrow["yaxis"]["range"][0] < 1 and "dtick" not in narrow["yaxis"]
-    wide = fit_axes(build_figure("smallcaps", *load(store, ("rut", "btc")), decode("scale=log"), RANGE),
+    wide = fit_axes(build_figure("smallcaps", *load(snapshot_store, ("rut", "btc")), decode("scale=log"), RANGE),
                     (dt.date(2013, 1, 1), dt.date(2021, 12, 31)))["layout"]  # fmt: skip
     assert wide["yaxis2"]["dtick"] == "D2"  # BTC from $100 to $60k
 

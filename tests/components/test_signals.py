@@ -21,63 +21,58 @@ from components.signals import (
     zoom_window,
 )
 from components.url_state import DEFAULT, ViewState, decode
-from data_sources.store import Panel, Store, open_cache
+from data_sources.store import Panel, Store
 
 RANGE = (dt.date(2019, 1, 1), dt.date(2022, 12, 31))
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return Store(open_cache(tmp_path_factory.mktemp("cache")))
-
-
-def _panel(store: Store, state: ViewState) -> Panel:
-    return store.panel(analytics_series(state))
+def _panel(snapshot_store: Store, state: ViewState) -> Panel:
+    return snapshot_store.panel(analytics_series(state))
 
 
 def _row(table: pd.DataFrame, signal: str, asset: str) -> pd.Series:
     return table[(table["signal"] == pd.Timestamp(signal)) & (table["asset"] == asset)].iloc[0]
 
 
-def test_daily_table_has_the_nov_2020_rut_breakout_and_btcs_move_after_it(store: Store) -> None:
+def test_daily_table_has_the_nov_2020_rut_breakout_and_btcs_move_after_it(snapshot_store: Store) -> None:
     state = decode("peak_days=168")  # 2020-11-13 to 2021-04-30: "BTC's peak close by April 2021"
-    table = signal_table(_panel(store, state).frame, state)
+    table = signal_table(_panel(snapshot_store, state).frame, state)
     btc = _row(table, "2020-11-13", "BTC")
     assert btc["equity"] == "^RUT" and btc["level"] == pytest.approx(1740.75)
     assert btc["level_date"] == pd.Timestamp("2018-08-31")
     assert btc["peak_return"] == pytest.approx(2.91, abs=0.01)  # +291% to the 2021-04-14 close
     assert btc["peak_date"] == pd.Timestamp("2021-04-14")
     assert "daily signals" in btc["convention"] and "168 days after entry" in btc["convention"]
-    year_after = _row(signal_table(_panel(store, DEFAULT).frame, DEFAULT), "2020-11-13", "BTC")
+    year_after = _row(signal_table(_panel(snapshot_store, DEFAULT).frame, DEFAULT), "2020-11-13", "BTC")
     assert year_after["peak_date"] == pd.Timestamp("2021-11-09")  # the default 365-day window reaches the Nov high
     assert not table["entry_close"].isna().any(), "rows only for assets that existed at the signal"
 
 
-def test_monthly_prior_close_convention_gives_the_quoted_370_percent(store: Store) -> None:
+def test_monthly_prior_close_convention_gives_the_quoted_370_percent(snapshot_store: Store) -> None:
     state = decode("resolution=monthly&entry=prior&peak_days=181")  # from the Oct 2020 close to 2021-04-30
-    btc = _row(signal_table(_panel(store, state).frame, state), "2020-11-30", "BTC")
+    btc = _row(signal_table(_panel(snapshot_store, state).frame, state), "2020-11-30", "BTC")
     assert btc["entry_close"] == pytest.approx(13_500, rel=0.03)
     assert btc["peak_return"] == pytest.approx(3.70, abs=0.02)
     assert "monthly signals" in btc["convention"] and "last close before" in btc["convention"]
 
 
-def test_detector_parameters_change_what_is_found(store: Store) -> None:
-    frame = _panel(store, DEFAULT).frame
+def test_detector_parameters_change_what_is_found(snapshot_store: Store) -> None:
+    frame = _panel(snapshot_store, DEFAULT).frame
     loose = detect(frame["rut"], decode("min_drawdown=5&min_age=30"))
     strict = detect(frame["rut"], decode("min_drawdown=40"))
     assert len(loose) > len(detect(frame["rut"], DEFAULT)) > len(strict) >= 1
 
 
-def test_table_rows_are_json_ready(store: Store) -> None:
-    rows = table_rows(signal_table(_panel(store, DEFAULT).frame, DEFAULT))
+def test_table_rows_are_json_ready(snapshot_store: Store) -> None:
+    rows = table_rows(signal_table(_panel(snapshot_store, DEFAULT).frame, DEFAULT))
     assert rows and all(isinstance(row["signal"], str) for row in rows)
     assert all(
         value is None or not (isinstance(value, float) and np.isnan(value)) for row in rows for value in row.values()
     )
 
 
-def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(store: Store) -> None:
-    frame = _panel(store, DEFAULT).frame
+def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(snapshot_store: Store) -> None:
+    frame = _panel(snapshot_store, DEFAULT).frame
     events = detect(frame["rut"], DEFAULT)
     for state in (DEFAULT, decode("mode=rebase")):
         breakout = marker_traces(frame["rut"], events, state, RANGE, yaxis="y")[0]
@@ -90,8 +85,8 @@ def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(store: Store) -
 
 @pytest.mark.parametrize("key", ANALYTICS_KEYS)
 @pytest.mark.parametrize("state", [DEFAULT, decode("resolution=weekly&corr_with=altcoin_mcap&scale=log&theme=dark")])
-def test_analytics_charts_are_valid_figures_with_credit(store: Store, key: str, state: ViewState) -> None:
-    panel = _panel(store, state)
+def test_analytics_charts_are_valid_figures_with_credit(snapshot_store: Store, key: str, state: ViewState) -> None:
+    panel = _panel(snapshot_store, state)
     figure = analytics_figure(key, panel.frame, panel.meta, state, RANGE)
     go.Figure(figure)
     assert figure["layout"]["xaxis"]["range"] == ["2019-01-01", "2022-12-31"]
@@ -99,8 +94,8 @@ def test_analytics_charts_are_valid_figures_with_credit(store: Store, key: str, 
     assert figure["data"]
 
 
-def test_ssr_chart_shades_the_2022_supply_up_market_down_period(store: Store) -> None:
-    panel = _panel(store, DEFAULT)
+def test_ssr_chart_shades_the_2022_supply_up_market_down_period(snapshot_store: Store) -> None:
+    panel = _panel(snapshot_store, DEFAULT)
     shapes = analytics_figure("ssr", panel.frame, panel.meta, DEFAULT, RANGE)["layout"]["shapes"]
     assert any(shape["x1"] >= "2022-01-01" and shape["x0"] <= "2022-06-30" for shape in shapes)
 
