@@ -17,7 +17,7 @@ from data_sources.vendors.coinbase import Coinbase
 from data_sources.vendors.coingecko import CoinGecko
 from data_sources.vendors.defillama import DefiLlama
 from data_sources.vendors.fred import Fred
-from data_sources.vendors.yahoo import Yahoo
+from data_sources.vendors.yahoo import HOSTS, Yahoo
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,15 @@ def _total_minus_rest(frame: pd.DataFrame) -> pd.Series:
 
 
 def default_sources() -> dict[str, Sequence[Adapter] | Derived]:
-    """Primary source first, then fallbacks. ^RUT, ETH cap, total cap and Fear & Greed have no keyless fallback."""
-    coingecko, yahoo, defillama = CoinGecko(), Yahoo(), DefiLlama()
+    """Primary source first, then fallbacks. ^RUT's only fallback is Yahoo's second host; ETH cap, total cap,
+    total stablecoin supply and Fear & Greed have no second vendor that serves their history without a paid key."""
+    coingecko, yahoo, yahoo_mirror, defillama = CoinGecko(), Yahoo(), Yahoo(HOSTS[1]), DefiLlama()
     return {
         "btc": (yahoo, coingecko, Coinbase(), BlockchainInfo(), Fred()),
         "btc_mcap": (coingecko, BlockchainInfo()),
         "eth_mcap": (coingecko,),
-        "rut": (yahoo,),
-        "iwm": (yahoo, AlphaVantage()),
+        "rut": (yahoo, yahoo_mirror),
+        "iwm": (yahoo, yahoo_mirror, AlphaVantage()),
         "total_mcap": (coingecko,),
         "altcoin_mcap": Derived(("total_mcap", "btc_mcap"), _total_minus_rest, "total - BTC"),
         "altcoin_ex_eth_mcap": Derived(("total_mcap", "btc_mcap", "eth_mcap"), _total_minus_rest, "total - BTC - ETH"),

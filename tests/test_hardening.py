@@ -168,6 +168,7 @@ def test_no_user_input_reaches_a_url_the_server_fetches(tmp_path: Path, monkeypa
     assert hosts, "live mode asked upstream"
     assert hosts <= {
         "query2.finance.yahoo.com",
+        "query1.finance.yahoo.com",
         "api.coingecko.com",
         "stablecoins.llama.fi",
         "api.alternative.me",

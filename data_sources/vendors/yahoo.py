@@ -8,22 +8,27 @@ from data_sources.base import ParseError
 from data_sources.http import get_bytes
 from data_sources.vendors import daily_series, decode_json, payload_shape
 
-API = "https://query2.finance.yahoo.com/v8/finance/chart/"
+# Yahoo serves the same chart API from two hosts; the second is the fallback when one is down or rate-limited.
+HOSTS = ("query2.finance.yahoo.com", "query1.finance.yahoo.com")
 SYMBOLS = {"rut": "^RUT", "iwm": "IWM", "btc": "BTC-USD"}
 
 
 class Yahoo:
     """`/v8/finance/chart/{symbol}?interval=1d&range=max`; IWM uses adjclose to match the snapshot."""
 
-    name = "Yahoo Finance"
     ttl_seconds = 4 * 3600
+
+    def __init__(self, host: str = HOSTS[0]) -> None:
+        self.host = host
+        self.name = "Yahoo Finance" if host == HOSTS[0] else f"Yahoo Finance ({host})"
 
     def symbols(self) -> dict[str, str]:
         return dict(SYMBOLS)
 
     def fetch(self, series_id: str) -> bytes:
         params = {"interval": "1d", "range": "max", "events": "div,split"}
-        return get_bytes(API + SYMBOLS[series_id], source=self.name, series_id=series_id, params=params)
+        url = f"https://{self.host}/v8/finance/chart/{SYMBOLS[series_id]}"
+        return get_bytes(url, source=self.name, series_id=series_id, params=params)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         body = decode_json(payload, source=self.name, series_id=series_id)

@@ -83,3 +83,9 @@ def test_derived_series_subtracts_on_common_dates_and_credits_its_inputs() -> No
     assert total2.series.tolist() == [6.0, 15.0]
     assert total2.source == "T + B (total - BTC)" and total2.ttl_seconds == 50
     assert registry.fetch_series("altcoin_ex_eth_mcap").series.tolist() == [5.0, 14.0]
+
+
+def test_yahoo_falls_back_to_its_second_host() -> None:
+    rut = default_sources()["rut"]
+    assert not isinstance(rut, Derived)
+    assert [adapter.name for adapter in rut] == ["Yahoo Finance", "Yahoo Finance (query1.finance.yahoo.com)"]
