@@ -26,7 +26,7 @@ def _clientside(app: Dash) -> None:
     )
     app.clientside_callback(
         ClientsideFunction("riskon", "linkHover"),
-        Output(ids.PING, "title"),
+        Output(ids.HOVER, "data"),
         *[Input(graph, "hoverData") for graph in graphs],
         prevent_initial_call=True,
     )

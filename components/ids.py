@@ -6,6 +6,7 @@ URL = "url"
 VIEW = "view"  # dcc.Store: the current ViewState as a query string
 RENDERED = "rendered"  # dcc.Store: the view the charts' traces were last built for
 ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied
+HOVER = "hover"  # dcc.Store: the output the clientside hover link needs; never written
 PRESET = "preset"
 DATES = "dates"
 EQUITY = "equity"

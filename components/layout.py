@@ -100,6 +100,7 @@ def page() -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.ZOOM),
+            dcc.Store(id=ids.HOVER),
             dcc.Store(id=ids.RENDERED),
             html.Header(
                 [
