@@ -28,9 +28,12 @@ class CappedRetry(Retry):
 
 
 def retry_policy(*, total: int = 3, backoff_factor: float = 0.5) -> Retry:
-    """Exponential backoff on connection errors and RETRY_STATUSES, honouring (capped) Retry-After."""
+    """Exponential backoff on RETRY_STATUSES and read errors, honouring (capped) Retry-After; one retry when the
+    connection itself fails, since a host that cannot be reached (no network, DNS down) rarely comes back within
+    seconds and every fallback vendor would otherwise wait out the full backoff."""
     return CappedRetry(
         total=total,
+        connect=min(total, 1),
         backoff_factor=backoff_factor,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET"}),

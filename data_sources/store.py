@@ -367,7 +367,7 @@ class Store:
         try:
             fetched = self.live.fetch_series(series_id)
         except SourceError as exc:
-            log.warning("riskon: %s; serving the last good copy, retrying in %ss", exc, self.retry_seconds)
+            log.warning("riskon: %s; keeping the data already served, retrying in %ss", exc, self.retry_seconds)
             self.cache.set(f"failed:{series_id}", str(exc), expire=self.retry_seconds)
             raise
         finally:

@@ -116,3 +116,9 @@ def test_api_keys_in_the_query_never_reach_the_message(server: ScriptedServer) -
         _get(server, apikey="SECRET123")
     assert "SECRET123" not in str(info.value)
     assert "apikey=SECRET123" in server.paths[0]
+
+
+def test_an_unreachable_host_is_retried_once_while_bad_statuses_get_the_full_backoff() -> None:
+    policy = http.retry_policy()
+    assert (policy.total, policy.connect) == (3, 1)
+    assert set(http.RETRY_STATUSES) <= set(policy.status_forcelist or ())
