@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from data_sources.analytics.breakouts import BREAKOUT_COLUMNS, breakouts
 from data_sources.analytics.correlation import DEFAULT_WINDOWS, rolling_correlation
-from data_sources.analytics.forward import DEFAULT_ASSETS, DEFAULT_HORIZONS, ENTRIES, convention, forward_returns
+from data_sources.analytics.forward import (
+    DEFAULT_ASSETS,
+    DEFAULT_HORIZONS,
+    ENTRIES,
+    convention,
+    forward_returns,
+    horizon_column,
+)
 from data_sources.analytics.resample import (
     RESOLUTIONS,
     Resolution,
@@ -32,6 +39,7 @@ __all__ = [
     "drawdown",
     "forward_returns",
     "growth_comparison",
+    "horizon_column",
     "log_returns",
     "period_labels",
     "period_starts",
