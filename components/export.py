@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 
 from components.callbacks import CHART_KEYS, chart_figures
 from components.figures import Figure
-from components.url_state import decode
+from components.url_state import ViewState, decode
 
 if TYPE_CHECKING:
     from data_sources.store import Store
@@ -30,6 +30,7 @@ RENDER_TIMEOUT_SECONDS = 30
 
 _lock = threading.Lock()
 _renderer_started = False
+_stores: list[Store] = []  # the store `register` was given; render_png draws from it
 
 
 class NoBrowserError(RuntimeError):
@@ -44,7 +45,14 @@ def find_browser() -> str | None:
     return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
 
 
-def render_png(figure: Figure) -> bytes:
+def render_png(chart_key: str, view: ViewState, width: int, height: int) -> bytes:
+    """A width x height PNG of chart `chart_key` for `view` (interim: the browser helper's pooled, cached version
+    replaces this body)."""
+    figure = chart_figures(_stores[-1], view)[0][chart_key]
+    return render_figure(figure, {"width": width, "height": height, "scale": 1})
+
+
+def render_figure(figure: Figure, opts: dict[str, int] = PNG_SIZE) -> bytes:
     """PNG bytes of a figure; the first call starts one long-lived Chromium (later calls take about 0.3 s)."""
     global _renderer_started
     with _lock:
@@ -54,7 +62,7 @@ def render_png(figure: Figure) -> bytes:
                 raise NoBrowserError(NO_BROWSER)
             kaleido.start_sync_server(n=1, mathjax=False, timeout=RENDER_TIMEOUT_SECONDS, silence_warnings=True)
             _renderer_started = True
-        return kaleido.calc_fig_sync(figure, opts=dict(PNG_SIZE))  # type: ignore[no-any-return]
+        return kaleido.calc_fig_sync(figure, opts=dict(opts))  # type: ignore[no-any-return]
 
 
 def stop_renderer() -> None:
@@ -68,6 +76,7 @@ def stop_renderer() -> None:
 
 def register(server: Flask, store: Store) -> None:
     """Add the export route to the Flask server."""
+    _stores.append(store)
 
     @server.get("/export/<panel>.png")
     def export_png(panel: str) -> Response:
@@ -79,7 +88,7 @@ def register(server: Flask, store: Store) -> None:
         figures, _, x_range = chart_figures(store, state)
         figure = figures[panel]
         try:
-            image = render_png(figure)
+            image = render_figure(figure)
         except RuntimeError as exc:  # kaleido/choreographer report a missing or broken browser this way
             log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             stop_renderer()
