@@ -1,0 +1,167 @@
+"""The dashboard on a 390 x 844 phone (mobile, touch) and other narrow screens: nothing scrolls sideways, every chart's
+plot area is on screen, touch drag zooms every chart together, double-tap resets, Copy link opens the share sheet."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import CDPSession, Page, expect
+
+CHARTS = ("smallcaps", "altcoins", "stablecoins", "sentiment", "correlation", "drawdown", "ssr")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+pytestmark = [pytest.mark.browser, pytest.mark.browser_context_args(**PHONE)]
+
+ALL_DRAWN = "keys => keys.every(k => (document.querySelector(`#graph-${k} .js-plotly-plot`)?.data || []).length > 0)"
+# Every page element whose right edge is beyond the viewport, skipping what sits inside a box that scrolls sideways
+# by design; a chart's svg is checked as a whole (its own parts are clipped to it).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  return Array.from(document.querySelectorAll('.page *'))
+    .filter((el) => !el.parentElement.closest('svg') && el.getBoundingClientRect().right > width + 0.5 && !scrolls(el))
+    .map((el) => `${el.tagName}.${el.getAttribute('class')}`);
+}"""
+X_RANGES = (
+    "keys => keys.map(k => document.querySelector(`#graph-${k} .js-plotly-plot`)"
+    ".layout.xaxis.range.map(v => String(v).slice(0, 10)))"
+)
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(ALL_DRAWN, arg=list(CHARTS), timeout=60_000)
+
+
+def _rect(page: Page, selector: str) -> dict[str, float]:
+    return page.eval_on_selector(selector, "el => el.getBoundingClientRect().toJSON()")
+
+
+def _touch_drag(cdp: CDPSession, start: tuple[float, float], end: tuple[float, float], steps: int = 8) -> None:
+    """A finger drag from `start` to `end`: trusted touch events, as a phone sends them."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for step in range(1, steps + 1):
+        x = start[0] + (end[0] - start[0]) * step / steps
+        y = start[1] + (end[1] - start[1]) * step / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def _plot_area(page: Page, key: str) -> dict[str, float]:
+    selector = f"#graph-{key} .nsewdrag"
+    page.locator(selector).first.scroll_into_view_if_needed()
+    return _rect(page, selector)
+
+
+@pytest.mark.parametrize("width", [360, 390, 480, 820])
+def test_no_sideways_scroll_and_every_chart_on_screen(page: Page, live_url: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    _open(page, live_url)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert page.evaluate(OVERFLOWING) == []
+    for key in CHARTS:
+        svg = _rect(page, f"#graph-{key} .main-svg")
+        plot = _rect(page, f"#graph-{key} .nsewdrag")
+        # The whole chart (axes, legend and source line are drawn inside its svg) and its plot area fit the screen.
+        assert svg["left"] >= 0 and svg["right"] <= width, key
+        assert svg["left"] < plot["left"] and plot["right"] < svg["right"] and plot["width"] > width / 2, key
+        legend = _rect(page, f"#graph-{key} .legend")
+        assert svg["left"] <= legend["left"] and legend["right"] <= svg["right"], key
+    theme = _rect(page, "#theme")
+    assert theme["right"] <= width  # the header's theme switch is no longer clipped
+
+
+def test_tables_scroll_inside_their_card_and_controls_inside_their_bar(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    expect(page.locator("#signal-table td").first).to_be_visible()
+    table = page.eval_on_selector(
+        "#signal-table .dash-spreadsheet-container", "el => [el.scrollWidth, el.clientWidth, el.scrollLeft]"
+    )
+    card = _rect(page, "#panel-signals")
+    assert table[0] > table[1] and table[1] <= card["width"]  # wider than the card, so it scrolls inside it
+    page.eval_on_selector("#signal-table .dash-spreadsheet-container", "el => el.scrollBy(400, 0)")
+    assert page.eval_on_selector("#signal-table .dash-spreadsheet-container", "el => el.scrollLeft") > 0
+    # The control bar is one compact row: every control is reached by scrolling the bar, not the page.
+    bar = page.eval_on_selector(
+        ".controls", "el => [el.scrollWidth, el.clientWidth, el.getBoundingClientRect().height]"
+    )
+    assert bar[0] > bar[1] and bar[2] < 90
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_touch_drag_zooms_every_chart_and_double_tap_resets(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=max")
+    preset = page.evaluate(X_RANGES, list(CHARTS))
+    area = _plot_area(page, "smallcaps")
+    middle = area["y"] + area["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    _touch_drag(cdp, (area["x"] + area["width"] * 0.5, middle), (area["x"] + area["width"] * 0.8, middle))
+    expect(page).to_have_url(re.compile(r"\?range=\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}&preset=max$"))
+    start, end = re.findall(r"\d{4}-\d{2}-\d{2}", page.url)
+    page.wait_for_function(
+        f"keys => ({X_RANGES})(keys).every(r => r[0] === '{start}' && r[1] === '{end}')", arg=list(CHARTS)
+    )
+    assert "2000" < start < end < "2026"
+    # Double-tap: every chart and the URL go back to the preset.
+    area = _plot_area(page, "altcoins")
+    point = {"x": area["x"] + area["width"] / 2, "y": area["y"] + area["height"] / 2}
+    for _ in range(2):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    expect(page).to_have_url(re.compile(r"/\?preset=max$"))
+    page.wait_for_function(
+        f"([keys, preset]) => JSON.stringify(({X_RANGES})(keys)) === JSON.stringify(preset)", arg=[list(CHARTS), preset]
+    )
+
+
+def test_copy_link_opens_the_share_sheet_with_the_view(page: Page, live_url: str) -> None:
+    # A phone browser's Web Share API, recorded instead of opening the system sheet.
+    page.add_init_script(
+        "window.shared = []; navigator.share = (data) => { window.shared.push(data); return Promise.resolve(); };"
+    )
+    _open(page, live_url + "/?equity=iwm&scale=log")
+    page.locator(".copy-link").tap()
+    page.wait_for_function("() => window.shared.length === 1")
+    shared: dict[str, Any] = page.evaluate("() => window.shared[0]")
+    assert shared["url"] == page.url and shared["url"].endswith("/?equity=iwm&scale=log")
+    assert shared["title"] == "IWM vs BTC, last 5 years, log · riskon"
+
+
+def test_the_document_title_follows_the_view(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?equity=iwm")
+    expect(page).to_have_title("IWM vs BTC, last 5 years · riskon")
+    page.locator("#scale label", has_text="Log").tap()
+    expect(page).to_have_title("IWM vs BTC, last 5 years, log · riskon")
+    page.locator("#preset label", has_text="Max").tap()
+    expect(page).to_have_title("IWM vs BTC, full history, log · riskon")
+    expect(page).to_have_url(re.compile(r"\?preset=max&equity=iwm&scale=log$"))
+    page.go_back()
+    expect(page).to_have_title("IWM vs BTC, last 5 years, log · riskon")
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(value) / 255 for value in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(page: Page, selector: str) -> float:
+    """WCAG contrast of an element's text on its own background."""
+    color, background = page.eval_on_selector(
+        selector, "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    high, low = sorted((_luminance(color), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_selected_buttons_and_steppers_read_in_both_themes(page: Page, live_url: str, theme: str) -> None:
+    _open(page, live_url + f"/?theme={theme}")
+    for control in ("preset", "scale", "resolution"):
+        assert _contrast(page, f"#{control} label:has(input:checked)") >= 4.5, control
+    card = page.eval_on_selector("#panel-signals", "el => getComputedStyle(el).backgroundColor")
+    stepper = page.eval_on_selector(".dash-input-stepper", "el => getComputedStyle(el).backgroundColor")
+    assert stepper == card  # the number inputs' +/- buttons take the card's colour, not white on dark
+    assert _contrast(page, ".dash-input-stepper") >= 4.5
