@@ -15,6 +15,7 @@ from data_sources.vendors.alternative_me import AlternativeMe
 from data_sources.vendors.blockchain_info import BlockchainInfo
 from data_sources.vendors.coinbase import Coinbase
 from data_sources.vendors.coingecko import CoinGecko
+from data_sources.vendors.coinmarketcap import CoinMarketCap
 from data_sources.vendors.defillama import DefiLlama
 from data_sources.vendors.fred import Fred
 from data_sources.vendors.yahoo import HOSTS, Yahoo
@@ -36,19 +37,24 @@ def _total_minus_rest(frame: pd.DataFrame) -> pd.Series:
 def default_sources() -> dict[str, Sequence[Adapter] | Derived]:
     """Primary source first, then fallbacks. ^RUT's only fallback is Yahoo's second host; ETH cap, total cap,
     total stablecoin supply and Fear & Greed have no second vendor that serves their history without a paid key."""
-    coingecko, yahoo, yahoo_mirror, defillama = CoinGecko(), Yahoo(), Yahoo(HOSTS[1]), DefiLlama()
     return {
-        "btc": (yahoo, coingecko, Coinbase(), BlockchainInfo(), Fred()),
-        "btc_mcap": (coingecko, BlockchainInfo()),
-        "eth_mcap": (coingecko,),
-        "rut": (yahoo, yahoo_mirror),
-        "iwm": (yahoo, yahoo_mirror, AlphaVantage()),
-        "total_mcap": (coingecko,),
+        "btc": (
+            Yahoo("BTC-USD"),
+            CoinGecko.coin("bitcoin", "prices"),
+            Coinbase("BTC-USD"),
+            BlockchainInfo("market-price"),
+            Fred("CBBTCUSD"),
+        ),
+        "btc_mcap": (CoinGecko.coin("bitcoin", "market_caps"), BlockchainInfo("market-cap")),
+        "eth_mcap": (CoinGecko.coin("ethereum", "market_caps"),),
+        "rut": (Yahoo("^RUT"), Yahoo("^RUT", host=HOSTS[1])),
+        "iwm": (Yahoo("IWM", adjusted=True), Yahoo("IWM", adjusted=True, host=HOSTS[1]), AlphaVantage("IWM")),
+        "total_mcap": (CoinMarketCap("totalMarketCap"), CoinGecko.total()),
         "altcoin_mcap": Derived(("total_mcap", "btc_mcap"), _total_minus_rest, "total - BTC"),
         "altcoin_ex_eth_mcap": Derived(("total_mcap", "btc_mcap", "eth_mcap"), _total_minus_rest, "total - BTC - ETH"),
-        "usdt_supply": (defillama, coingecko),
-        "usdc_supply": (defillama, coingecko),
-        "stablecoin_supply": (defillama,),
+        "usdt_supply": (DefiLlama("1"), CoinGecko.coin("tether", "market_caps")),
+        "usdc_supply": (DefiLlama("2"), CoinGecko.coin("usd-coin", "market_caps")),
+        "stablecoin_supply": (DefiLlama(),),
         "fear_greed": (AlternativeMe(),),
     }
 
