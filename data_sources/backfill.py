@@ -19,8 +19,8 @@ PACE_SECONDS = 2.5  # between two listing requests: CMC's data API blocks client
 def schedule(end: pd.Timestamp, *, start: pd.Timestamp = FIRST_DAY) -> list[pd.Timestamp]:
     """Every day in [start, end], Sundays first: a weekly history exists early, the daily one fills in after."""
     days = pd.date_range(start, end, freq="D")
-    sundays = days[days.dayofweek == 6]
-    return [*sundays, *days[days.dayofweek != 6]]
+    sundays = days[days.day_of_week == 6]
+    return [*sundays, *days[days.day_of_week != 6]]
 
 
 def key(day: pd.Timestamp) -> str:
