@@ -35,8 +35,8 @@ def _total_minus_rest(frame: pd.DataFrame) -> pd.Series:
 
 
 def default_sources() -> dict[str, Sequence[Adapter] | Derived]:
-    """Primary source first, then fallbacks. ^RUT's only fallback is Yahoo's second host; ETH cap, total cap,
-    total stablecoin supply and Fear & Greed have no second vendor that serves their history without a paid key."""
+    """Primary source first, then fallbacks. ^RUT's only fallback is Yahoo's second host; ETH cap, total
+    stablecoin supply and Fear & Greed have no second vendor that serves their history without a paid key."""
     return {
         "btc": (
             Yahoo("BTC-USD"),

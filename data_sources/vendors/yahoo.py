@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ class Yahoo:
 
     def fetch(self, series_id: str) -> bytes:
         params = {"interval": "1d", "range": "max", "events": "div,split"}
-        url = f"{self.host}/v8/finance/chart/{quote(self.symbol)}"
+        url = f"{self.host}/v8/finance/chart/{self.symbol}"  # requests percent-encodes ^ itself
         return get_bytes(url, source=self.name, series_id=series_id, params=params)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
