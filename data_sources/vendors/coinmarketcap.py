@@ -80,7 +80,9 @@ class CoinMarketCap:
             # One day's slack at each end: CMC's first snapshot of a window may land on its second day.
             if stamps.empty or stamps.min() > start + pd.Timedelta(days=1) or stamps.max() < end - pd.Timedelta(days=1):
                 span = "nothing" if stamps.empty else f"{stamps.min():%Y-%m-%d}..{stamps.max():%Y-%m-%d}"
-                raise FetchError(self.name, series_id, f"short answer: asked {start:%Y-%m-%d}..{end:%Y-%m-%d}, got {span}")
+                raise FetchError(
+                    self.name, series_id, f"short answer: asked {start:%Y-%m-%d}..{end:%Y-%m-%d}, got {span}"
+                )
             quotes.extend(chunk)
         return json.dumps({"data": {"quotes": quotes}, "status": {"error_code": "0"}}).encode()
 

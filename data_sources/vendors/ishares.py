@@ -64,8 +64,10 @@ def fund_history(payload: bytes, *, series_id: str) -> pd.DataFrame:
     frame = pd.DataFrame([row + [""] * (len(rows[0]) - len(row)) for row in rows[1:]], columns=rows[0])
     try:
         days = pd.to_datetime(frame["As Of"], format="%b %d, %Y")
-        figures = frame[[NAV, SHARES]].replace({"--": None, "": None}).apply(
-            lambda column: pd.to_numeric(column.str.replace(",", ""))
+        figures = (
+            frame[[NAV, SHARES]]
+            .replace({"--": None, "": None})
+            .apply(lambda column: pd.to_numeric(column.str.replace(",", "")))
         )
     except (ValueError, TypeError) as exc:
         raise ParseError(source, series_id, f"unreadable Historical rows ({exc})") from exc

@@ -3,6 +3,7 @@ upstream, short answers refused; OTHERS from a day's ranking and that day's tota
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pandas as pd
@@ -59,9 +60,7 @@ def _window_answer(upstream: Upstream, *, short: bool = False) -> None:
     upstream.routes[PATH] = answer
 
 
-def test_fetch_asks_for_the_whole_history_in_paced_chunks(
-    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fetch_asks_for_the_whole_history_in_paced_chunks(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(coinmarketcap, "CHUNK_DAYS", 1000)
     _window_answer(upstream)
     pauses: list[float] = []
@@ -70,7 +69,7 @@ def test_fetch_asks_for_the_whole_history_in_paced_chunks(
     windows = [(int(q["timeStart"]), int(q["timeEnd"])) for _, q in upstream.requests]
     assert len(windows) >= 5 and all(q["convertId"] == "1" and q["interval"] == "1d" for _, q in upstream.requests)
     assert windows[0][0] == pd.Timestamp("2013-04-28").timestamp()
-    assert all(end + 86_400 == start for (_, end), (start, _) in zip(windows, windows[1:], strict=False))
+    assert all(end + 86_400 == start for (_, end), (start, _) in itertools.pairwise(windows))
     assert pauses == [coinmarketcap.PACE_SECONDS] * (len(windows) - 1)
     assert series.index[0] == pd.Timestamp("2013-04-27") and series.index.is_unique
 

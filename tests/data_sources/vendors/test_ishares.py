@@ -32,13 +32,15 @@ def test_holdings_without_its_header_is_a_parse_error() -> None:
 
 def test_historical_sheet_reads_nav_and_shares_oldest_first() -> None:
     history = fund_history(fixture_bytes(FUND), series_id="iwm_flows")
-    assert list(history.index.strftime("%Y-%m-%d")) == ["2025-05-13", "2025-11-05", "2026-05-05"]
+    assert list(pd.DatetimeIndex(history.index).strftime("%Y-%m-%d")) == ["2025-05-13", "2025-11-05", "2026-05-05"]
     assert history[SHARES].tolist() == [303_600_000.0, 281_300_000.0, 278_750_000.0]
     assert history[NAV].notna().all()
 
 
 def test_a_bare_ampersand_a_malformed_declaration_and_missing_figures_are_read() -> None:
-    body = fixture_bytes(FUND).replace(b"Russell 2000 ETF", b"S&P Small-Cap").replace(b'"1.0"?>', b"'1.0'encoding='x'?>")
+    body = (
+        fixture_bytes(FUND).replace(b"Russell 2000 ETF", b"S&P Small-Cap").replace(b'"1.0"?>', b"'1.0'encoding='x'?>")
+    )
     body = body.replace(b'<ss:Data ss:Type="Number">284.6</ss:Data>', b'<ss:Data ss:Type="String">--</ss:Data>')
     history = fund_history(body, series_id="iwm_flows")
     assert history[NAV].isna().sum() == 1 and len(history) == 3
