@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from tqdm import tqdm
 
 from data_sources.base import SourceError
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
 
 

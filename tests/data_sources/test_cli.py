@@ -9,7 +9,7 @@ import responses
 
 from app import main
 from data_sources import http
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from tests.conftest import FIXTURES
 
 
