@@ -110,14 +110,14 @@ def _dates(column: pd.Series) -> pd.DatetimeIndex:
 
 def _numbers(column: pd.Series, name: str) -> pd.Series:
     cleaned = column.str.strip().str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce")
-    bad = numbers.isna() & cleaned.ne("")
+    numbers = pd.Series(pd.to_numeric(cleaned.to_numpy(), errors="coerce"), dtype="float64")
+    bad = numbers.isna().to_numpy() & cleaned.ne("").to_numpy()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise UploadError(f"row {row + 2}, column {name!r}: {column.iloc[row]!r} is not a number")
     if not np.isfinite(numbers.dropna().to_numpy(dtype="float64")).all():
         raise UploadError(f"column {name!r} holds an infinite value")
-    return numbers.astype("float64").reset_index(drop=True)
+    return numbers
 
 
 def _column_name(text: object) -> str:
