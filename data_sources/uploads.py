@@ -155,6 +155,6 @@ class UploadStore:
         if not path.exists():
             return None
         frame = pd.read_csv(path, index_col=DATE, parse_dates=[DATE]).astype("float64")
-        frame.index = pd.DatetimeIndex(frame.index.as_unit("us"), name=DATE)
+        frame.index = pd.DatetimeIndex(frame.index, name=DATE).as_unit("us")
         name = json.loads((self.directory / f"{upload_id}.json").read_text())["name"]
         return Upload(upload_id, name, frame)
