@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 DATE = "date"
-
-Calendar = Literal["crypto", "equity"]
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """What a project series is: its id, how to label it, and which market calendar it trades on."""
-
-    id: str
-    label: str
-    unit: str
-    calendar: Calendar
-    description: str
 
 
 class SourceError(Exception):

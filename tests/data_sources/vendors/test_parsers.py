@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from data_sources.base import Adapter, ParseError
-from data_sources.registry import Derived, default_sources
+from data_sources.series import SERIES, Derived
 from data_sources.snapshot import load
 from data_sources.vendors.alpha_vantage import AlphaVantage
 from data_sources.vendors.alternative_me import AlternativeMe
@@ -72,8 +72,11 @@ def _on_its_fixture(adapter: Adapter) -> tuple[Adapter, bytes]:
 
 
 def _every_adapter() -> list[tuple[str, Adapter]]:
-    chains = {sid: entry for sid, entry in default_sources().items() if not isinstance(entry, Derived)}
-    return [(sid, adapter) for sid, chain in (chains | NEW_CHAINS).items() for adapter in chain]
+    chains = dict(NEW_CHAINS)
+    for record in SERIES.values():
+        if not isinstance(record.live, Derived):
+            chains[record.id] = tuple(record.live)
+    return [(sid, adapter) for sid, chain in chains.items() for adapter in chain]
 
 
 @pytest.mark.parametrize(("series_id", "adapter"), _every_adapter(), ids=lambda value: str(value)[:40])
