@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 DATE = "date"
-
-Calendar = Literal["crypto", "equity"]
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """What a project series is: its id, how to label it, and which market calendar it trades on."""
-
-    id: str
-    label: str
-    unit: str
-    calendar: Calendar
-    description: str
 
 
 class SourceError(Exception):
@@ -51,10 +37,6 @@ class Adapter(Protocol):
 
     name: str
     ttl_seconds: int
-
-    def symbols(self) -> dict[str, str]:
-        """Project series id -> this vendor's symbol, for the series this adapter can deliver."""
-        ...
 
     def fetch(self, series_id: str) -> bytes:
         """Download the raw payload for one series."""
