@@ -1,13 +1,14 @@
 """Rebuild the embedded snapshot (one tidy CSV per series) from the byte-exact raw files in snapshot/raw/.
 
-Run `python -m data_sources.snapshot_build`; `tests/data_sources/test_snapshot.py` checks the committed CSVs equal a rebuild.
-Each series follows its recipe in `data_sources.recipes`.
+Run `python -m data_sources.snapshot_build`; `tests/data_sources/test_snapshot.py` checks the committed CSVs equal
+a rebuild. Each series follows its recipe in `data_sources.recipes`.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,9 @@ SNAPSHOT: dict[str, recipes.Recipe] = {
 }
 
 
-def plain_decimal(value: float) -> str:
+def plain_decimal(value: object) -> str:
     """Ten significant digits, never in exponent notation (6.5e+10 reads as text in a spreadsheet)."""
-    return np.format_float_positional(value, precision=10, unique=False, fractional=False, trim="-")
+    return np.format_float_positional(cast(float, value), precision=10, unique=False, fractional=False, trim="-")
 
 
 def build_series(series_id: str, raw_dir: Path = RAW_DIR) -> pd.Series:
