@@ -9,7 +9,7 @@ import sys
 from dash import ClientsideFunction, Dash, Input, Output, State
 from flask import Flask
 
-from components import callbacks, export, health, ids, security, signals
+from components import callbacks, claims_page, export, health, ids, security, signals
 from components.callbacks import CHART_KEYS
 from components.layout import page
 from data_sources import cli
@@ -50,6 +50,7 @@ def create_app(store: Store | None = None) -> Dash:
     _clientside(app)
     export.register(app.server, store)
     health.register(app.server, store)
+    claims_page.register(app.server, store)
     security.harden(app)  # last: the CSP hashes every inline script registered above
     # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
     app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")

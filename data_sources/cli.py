@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 from tqdm import tqdm
 
+from data_sources import claims
 from data_sources.base import SourceError
 from data_sources.series import SERIES_IDS
 from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
@@ -95,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     data_cmd.add_argument("--end", type=_day_arg, help="last date, YYYY-MM-DD")
     data_cmd.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
     data_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
+    claims_cmd = commands.add_parser("claims", help="test the Dec 2025 claims on the current data")
+    claims_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
     return cli
 
 
@@ -107,6 +110,9 @@ def run(options: argparse.Namespace) -> int:
         return 2
     if options.command == "refresh":
         return refresh(store, options.series or SERIES_IDS)
+    if options.command == "claims":
+        sys.stdout.write(claims.text_table(claims.findings(store)))
+        return 0
     if options.command == "data":
         return data(store, options.series, start=options.start, end=options.end, fmt=options.fmt)
     return sources(store)
