@@ -192,11 +192,12 @@ def _coingecko_global(raw_dir: Path) -> pd.DataFrame:
     """
     total = _read(raw_dir, COINGECKO_TOTAL)
     dominance = _read(raw_dir, COINGECKO_DOMINANCE)
+    if not total["Date"].equals(dominance["Date"]):
+        raise ValueError("the total and dominance files no longer share one calendar")
     frame = pd.DataFrame(
         {"total": total["value"].to_numpy(dtype="float64"), "dominance": dominance["value"].to_numpy(dtype="float64")},
         index=utc_close_labels(total["Date"]),
     )
-    assert (total["Date"] == dominance["Date"]).all(), "the two files share one calendar"
     return frame[frame["total"].diff() != 0].dropna()
 
 
