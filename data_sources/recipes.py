@@ -184,6 +184,11 @@ def _cryptocap_total3(raw_dir: Path) -> pd.Series:
     return _cryptocap(raw_dir)["total3"]
 
 
+def _cryptocap_dominance(raw_dir: Path, name: str) -> pd.Series:
+    dominance = _dated(_read(raw_dir, name), "date", "close")
+    return dominance[dominance.index < CRYPTOCAP_COMPLETE_BEFORE]
+
+
 def _coingecko_global(raw_dir: Path) -> pd.DataFrame:
     """CoinGecko total cap and BTC dominance on the days the total is a real observation, UTC-close labels.
 
@@ -325,6 +330,18 @@ CRYPTOCAP_TOTAL3 = Recipe(
     (CRYPTOCAP_TOTAL3_FILE, CRYPTOCAP_BTC_D, CRYPTOCAP_ETH_D),
     _cryptocap_total3,
     f"TOTAL3 close, on the days the family's three files share; {_CRYPTOCAP_NOTE}",
+)
+BTC_DOMINANCE = Recipe(
+    "TradingView CRYPTOCAP BTC.D",
+    (CRYPTOCAP_BTC_D,),
+    lambda raw: _cryptocap_dominance(raw, CRYPTOCAP_BTC_D),
+    f"Bitcoin's share of TradingView's total crypto cap, %; {_CRYPTOCAP_NOTE}",
+)
+ETH_DOMINANCE = Recipe(
+    "TradingView CRYPTOCAP ETH.D",
+    (CRYPTOCAP_ETH_D,),
+    lambda raw: _cryptocap_dominance(raw, CRYPTOCAP_ETH_D),
+    f"Ether's share of TradingView's total crypto cap, %; {_CRYPTOCAP_NOTE}",
 )
 TOTAL_MCAP = Recipe(
     _COINGECKO_GLOBAL,

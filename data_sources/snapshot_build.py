@@ -32,6 +32,8 @@ SNAPSHOT: dict[str, recipes.Recipe] = {
     "cryptocap_total": recipes.CRYPTOCAP_TOTAL,
     "cryptocap_total2": recipes.CRYPTOCAP_TOTAL2,
     "cryptocap_total3": recipes.CRYPTOCAP_TOTAL3,
+    "btc_dominance": recipes.BTC_DOMINANCE,
+    "eth_dominance": recipes.ETH_DOMINANCE,
     "usdt_supply": recipes.USDT_SUPPLY,
     "usdc_supply": recipes.USDC_SUPPLY,
     "stablecoin_majors": recipes.STABLECOIN_MAJORS,

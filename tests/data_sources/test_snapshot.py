@@ -24,6 +24,8 @@ LAST_DATES = {
     "cryptocap_total": "2026-04-18",
     "cryptocap_total2": "2026-04-18",
     "cryptocap_total3": "2026-04-18",
+    "btc_dominance": "2026-04-18",
+    "eth_dominance": "2026-04-18",
     "usdt_supply": "2026-08-21",
     "usdc_supply": "2026-08-21",
     "stablecoin_majors": "2026-08-21",
