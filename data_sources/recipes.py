@@ -123,10 +123,10 @@ def extend_back(newer: pd.Series, older: pd.Series) -> pd.Series:
     return pd.concat([older[older.index < newer.index[0]], newer])
 
 
-def back_adjust(newer: pd.Series, older: pd.Series) -> pd.Series:
+def back_adjust(newer: pd.Series, older: pd.Series, *, first_dividend: pd.Timestamp) -> pd.Series:
     """Join two adjusted-close files: scale `older` by their ratio before the first dividend both span."""
     ratio = overlap_ratio(newer, older)
-    factor = ratio[ratio.index < IWM_OVERLAP_EX_DIVIDEND]
+    factor = ratio[ratio.index < first_dividend]
     if factor.empty or float((factor / factor.median() - 1).abs().max()) > 1e-4:
         raise ValueError("the adjustment ratio is not constant before the first dividend in the overlap")
     return pd.concat([older[older.index < newer.index[0]] * factor.median(), newer])
@@ -156,7 +156,7 @@ def yahoo_iwm_files(raw_dir: Path) -> tuple[pd.Series, pd.Series]:
 
 
 def _iwm(raw_dir: Path) -> pd.Series:
-    return back_adjust(*yahoo_iwm_files(raw_dir))
+    return back_adjust(*yahoo_iwm_files(raw_dir), first_dividend=IWM_OVERLAP_EX_DIVIDEND)
 
 
 def _iwm_unadj(raw_dir: Path) -> pd.Series:

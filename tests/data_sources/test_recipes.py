@@ -146,10 +146,12 @@ def test_join_refuses_files_that_disagree() -> None:
 def test_back_adjust_refuses_a_ratio_that_moves_before_the_dividend() -> None:
     days = pd.date_range("2025-08-20", periods=5)
     older = pd.Series([10.0, 10.0, 10.0, 10.0, 10.0], index=days)
+    dividend = {"first_dividend": days[4]}
     with pytest.raises(ValueError, match="not constant"):
-        recipes.back_adjust(pd.Series([9.9, 9.8, 9.9], index=days[2:]), older)
-    adjusted = recipes.back_adjust(pd.Series([9.9, 9.9, 9.9], index=days[2:]), older)
-    assert adjusted.tolist() == pytest.approx([9.9] * 5)
+        recipes.back_adjust(pd.Series([9.9, 9.8, 9.9], index=days[2:]), older, **dividend)
+    # After the dividend the ratio may step: only the days before it set the factor.
+    adjusted = recipes.back_adjust(pd.Series([9.9, 9.9, 9.95], index=days[2:]), older, **dividend)
+    assert adjusted.tolist() == pytest.approx([9.9, 9.9, 9.9, 9.9, 9.95])
 
 
 def test_iwm_unadjusted_sources_agree_on_their_overlap() -> None:
