@@ -33,13 +33,24 @@ class UnknownSeriesError(KeyError):
 
 
 class Adapter(Protocol):
-    """A vendor adapter: `fetch` is its only I/O, `parse` is pure and tested on recorded payloads."""
+    """One vendor endpoint for one series, parametrised by its instance (symbol, field, host...).
 
-    name: str
-    ttl_seconds: int
+    `fetch` is the only I/O (through data_sources.http); `parse` is pure and tested on recorded payloads. The
+    series id is passed only so that errors can name the series.
+    """
+
+    @property
+    def name(self) -> str:
+        """The vendor credit shown beside the data, e.g. "Yahoo Finance"."""
+        ...
+
+    @property
+    def ttl_seconds(self) -> int:
+        """How long a fetched copy stays fresh."""
+        ...
 
     def fetch(self, series_id: str) -> bytes:
-        """Download the raw payload for one series."""
+        """Download the raw payload (several requests are joined into one body where the vendor pages)."""
         ...
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:

@@ -84,35 +84,44 @@ _ALTERNATIVE_TERMS = "alternative.me Crypto Fear & Greed: free use with attribut
 
 
 def _records() -> tuple[SeriesDef, ...]:
-    coingecko, yahoo, yahoo_mirror, defillama = CoinGecko(), Yahoo(), Yahoo(HOSTS[1]), DefiLlama()
     return (
         SeriesDef(
             "btc", "Bitcoin price", "BTC", "USD", "7-day", "#f7931a", "n/a",
             "BTC-USD daily close, labelled by the UTC day whose close it is.",
             _YAHOO_TERMS + "; Coinbase, CoinGecko, blockchain.com and FRED as fallbacks under their own terms",
-            (yahoo, coingecko, Coinbase(), BlockchainInfo(), Fred()),
+            (
+                Yahoo("BTC-USD"),
+                CoinGecko.coin("bitcoin", "prices"),
+                Coinbase("BTC-USD"),
+                BlockchainInfo("market-price"),
+                Fred("CBBTCUSD"),
+            ),
         ),
         SeriesDef(
             "btc_mcap", "Bitcoin market cap", "BTC cap", "USD", "7-day", "#f7931a", "n/a",
             "Bitcoin's market capitalisation (price x circulating supply) at each UTC day's close.",
-            _COINGECKO_TERMS, (coingecko, BlockchainInfo()),
+            _COINGECKO_TERMS, (CoinGecko.coin("bitcoin", "market_caps"), BlockchainInfo("market-cap")),
         ),
         SeriesDef(
             "eth_mcap", "Ether market cap", "ETH cap", "USD", "7-day", "#627eea", "n/a",
-            "Ether's market capitalisation at each UTC day's close.", _COINGECKO_TERMS, (coingecko,),
+            "Ether's market capitalisation at each UTC day's close.", _COINGECKO_TERMS,
+            (CoinGecko.coin("ethereum", "market_caps"),),
         ),
         SeriesDef(
             "rut", "Russell 2000 (^RUT)", "^RUT", "points", "5-day", "#1f4e9c", "n/a",
-            "FTSE Russell's Russell 2000 small-cap price index, daily close.", _YAHOO_TERMS, (yahoo, yahoo_mirror),
+            "FTSE Russell's Russell 2000 small-cap price index, daily close.", _YAHOO_TERMS,
+            (Yahoo("^RUT"), Yahoo("^RUT", host=HOSTS[1])),
         ),
         SeriesDef(
             "iwm", "iShares Russell 2000 ETF (IWM)", "IWM", "USD", "5-day", "#2a9d8f", "adjusted",
             "IWM daily close adjusted for dividends and splits (a total-return view of the ETF).",
-            _YAHOO_TERMS, (yahoo, yahoo_mirror, AlphaVantage()),
+            _YAHOO_TERMS,
+            (Yahoo("IWM", adjusted=True), Yahoo("IWM", adjusted=True, host=HOSTS[1]), AlphaVantage("IWM")),
         ),
         SeriesDef(
             "total_mcap", "Total crypto market cap", "Total crypto cap", "USD", "7-day", "#6a4c93", "n/a",
-            "CoinGecko's total market capitalisation of every crypto asset it tracks.", _COINGECKO_TERMS, (coingecko,),
+            "CoinGecko's total market capitalisation of every crypto asset it tracks.", _COINGECKO_TERMS,
+            (CoinGecko.total(),),
         ),
         SeriesDef(
             "altcoin_mcap", "Altcoin market cap (TOTAL2)", "TOTAL2", "USD", "7-day", "#e63946", "n/a",
@@ -126,15 +135,17 @@ def _records() -> tuple[SeriesDef, ...]:
         ),
         SeriesDef(
             "usdt_supply", "USDT supply", "USDT", "USD", "7-day", "#26a17b", "n/a",
-            "Tether (USDT) circulating supply in US dollars, all chains.", _DEFILLAMA_TERMS, (defillama, coingecko),
+            "Tether (USDT) circulating supply in US dollars, all chains.", _DEFILLAMA_TERMS,
+            (DefiLlama("1"), CoinGecko.coin("tether", "market_caps")),
         ),
         SeriesDef(
             "usdc_supply", "USDC supply", "USDC", "USD", "7-day", "#2775ca", "n/a",
-            "USD Coin (USDC) circulating supply in US dollars, all chains.", _DEFILLAMA_TERMS, (defillama, coingecko),
+            "USD Coin (USDC) circulating supply in US dollars, all chains.", _DEFILLAMA_TERMS,
+            (DefiLlama("2"), CoinGecko.coin("usd-coin", "market_caps")),
         ),
         SeriesDef(
             "stablecoin_supply", "Stablecoin supply (total)", "Stablecoins (total)", "USD", "7-day", "#8d99ae", "n/a",
-            "Sum of major USD stablecoins' circulating supply.", _DEFILLAMA_TERMS, (defillama,),
+            "Sum of major USD stablecoins' circulating supply.", _DEFILLAMA_TERMS, (DefiLlama(),),
         ),
         SeriesDef(
             "fear_greed", "Crypto Fear & Greed", "Fear & Greed", "index 0-100", "7-day", "#555555", "n/a",
