@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 import requests
 from werkzeug.serving import make_server
@@ -20,9 +21,10 @@ from components.url_state import decode
 from data_sources.store import Store, open_cache
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# The analysts' own check (README): ^RUT's first close above its 2018-08-31 high is 2020-11-13, and BTC's peak
-# close within 168 days of it is +291%.
+# The analysts' own check (README): ^RUT's first close above its 2018-08-31 high is 2020-11-13; the description
+# gives BTC's peak close within 168 days of that day's close.
 RUT_VIEW = "?range=2020-10-01..2021-06-30&peak_days=168"
+BREAKOUT, PEAK_DAYS = pd.Timestamp("2020-11-13"), 168
 IWM_LOG_VIEW = "?range=2020-10-01..2021-06-30&equity=iwm&scale=log"
 QUIET_DARK_VIEW = "?range=2022-01-01..2022-12-31&mode=rebase&theme=dark"  # no breakout in 2022
 
@@ -88,13 +90,26 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     export.stop_renderer()
 
 
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return Store(open_cache(tmp_path_factory.mktemp("snapshot-cache")))
+
+
+def btc_peak_after_breakout(store: Store) -> str:
+    """BTC's best close within PEAK_DAYS of the breakout day's close, as the description words it ('+289%')."""
+    btc = store.series("btc")[0]
+    assert btc is not None
+    window = btc.loc[BREAKOUT : BREAKOUT + pd.Timedelta(days=PEAK_DAYS)]
+    return f"{window.max() / btc.loc[BREAKOUT] - 1:+.0%}"
+
+
 @pytest.mark.parametrize(
     ("query", "title", "said", "unsaid"),
     [
         (
             RUT_VIEW,
             "^RUT vs BTC, 2020-10-01 to 2021-06-30",
-            ["^RUT broke above its 2018-08-31 high on 2020-11-13; BTC then peaked at +291% within 168 days"],
+            ["^RUT broke above its 2018-08-31 high on 2020-11-13; BTC then peaked at {peak} within 168 days"],
             [],
         ),
         (IWM_LOG_VIEW, "IWM vs BTC, 2020-10-01 to 2021-06-30, log", ["IWM broke above its 2018-08-31 high"], []),
@@ -103,14 +118,18 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ],
 )
 def test_every_view_carries_its_own_preview_tags(
-    base: str, query: str, title: str, said: list[str], unsaid: list[str]
+    base: str, snapshot: Store, query: str, title: str, said: list[str], unsaid: list[str]
 ) -> None:
     page = head(base, query)
+    # The newest day of the first chart's series (^RUT or IWM, and BTC) is the as-of date.
+    lasts = [snapshot.series(series_id)[1].last for series_id in (decode(query).equity, "btc")]
+    as_of = max(last for last in lasts if last is not None)
+    said = [text.format(peak=btc_peak_after_breakout(snapshot)) for text in said]
     meta = page.meta
     assert meta["og:title"] == title
     assert page.title == f"{title} · riskon"  # tabs, history and bookmarks read the same
     description = meta["og:description"]
-    assert description.startswith("Data as of 2026-02-20") and description == meta["description"]
+    assert description.startswith(f"Data as of {as_of:%Y-%m-%d}") and description == meta["description"]
     assert all(text in description for text in said) and not any(text in description for text in unsaid)
     # og:url is the absolute, canonical link to the same view; the image path is one per view.
     url = urlsplit(meta["og:url"])
