@@ -34,6 +34,9 @@ X_RANGES = (
 )
 
 
+RECTS = "elements => elements.map((el) => el.getBoundingClientRect().toJSON())"
+
+
 def _open(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_function(ALL_DRAWN, arg=list(CHARTS), timeout=3 * WAIT_MS)
@@ -87,8 +90,8 @@ def test_no_sideways_scroll_and_every_chart_on_screen(page: Page, live_url: str,
         # The whole chart (axes, legend and source line are drawn inside its svg) and its plot area fit the screen.
         assert svg["left"] >= 0 and svg["right"] <= width, key
         assert svg["left"] < plot["left"] and plot["right"] < svg["right"] and plot["width"] > width / 2, key
-        legend = _rect(page, f"#graph-{key} .legend")
-        assert svg["left"] <= legend["left"] and legend["right"] <= svg["right"], key
+        legends = page.eval_on_selector_all(f"#graph-{key} .legend", RECTS)
+        assert all(svg["left"] <= legend["left"] and legend["right"] <= svg["right"] for legend in legends), key
     theme = _rect(page, "#theme")
     assert theme["right"] <= width  # the header's theme switch is no longer clipped
 
@@ -134,6 +137,17 @@ def test_touch_drag_zooms_every_chart_and_double_tap_resets(page: Page, live_url
         arg=[list(CHARTS), preset],
         timeout=WAIT_MS,
     )
+
+
+def test_a_vertical_swipe_over_a_chart_scrolls_the_page_and_leaves_the_view(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=max")
+    preset = page.evaluate(X_RANGES, list(CHARTS))
+    area = _plot_area(page, "altcoins")
+    before = page.evaluate("() => window.scrollY")
+    x = area["x"] + area["width"] / 2
+    _touch_drag(page.context.new_cdp_session(page), (x, area["y"] + area["height"] * 0.9), (x, area["y"] + 10))
+    page.wait_for_function("before => window.scrollY > before + 100", arg=before, timeout=WAIT_MS)
+    assert page.evaluate(X_RANGES, list(CHARTS)) == preset and page.url.endswith("/?preset=max")
 
 
 def test_copy_link_opens_the_share_sheet_with_the_view(page: Page, live_url: str) -> None:
