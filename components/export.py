@@ -46,10 +46,10 @@ def find_browser() -> str | None:
 
 
 def render_png(chart_key: str, view: ViewState, width: int, height: int) -> bytes:
-    """A width x height PNG of chart `chart_key` for `view` (interim: the browser helper's pooled, cached version
-    replaces this body)."""
+    """Chart `chart_key` of `view` drawn at width x height CSS pixels, at scale 2 (interim: the browser helper's
+    pooled, cached version replaces this body)."""
     figure = chart_figures(_stores[-1], view)[0][chart_key]
-    return render_figure(figure, {"width": width, "height": height, "scale": 1})
+    return render_figure(figure, {"width": width, "height": height, "scale": 2})
 
 
 def render_figure(figure: Figure, opts: dict[str, int] = PNG_SIZE) -> bytes:
