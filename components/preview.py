@@ -23,7 +23,8 @@ from components.url_state import ViewState, decode, encode
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
 
-WIDTH, HEIGHT = 1200, 630  # what link-preview services show as a large image (1.91:1)
+WIDTH, HEIGHT = 1200, 630  # what link-preview services show as a large image (1.91:1), in image pixels
+SCALE = 2  # export.render_png draws at 2 image pixels per CSS pixel: a chart laid out at 600 x 315, read small
 TITLE_STORE = "view-title"  # dcc.Store: the document title of the current view
 SITE = "riskon"
 FIRST_CHART = CHART_KEYS[0]
@@ -160,8 +161,8 @@ def register(app: Dash, store: Store) -> None:
     @app.server.get("/preview/<view>.png")
     def preview_png(view: str) -> Response:
         try:
-            image = export.render_png(FIRST_CHART, decode(view), WIDTH, HEIGHT)
-        except RuntimeError:  # no browser, or every renderer busy: a crawler may come back later
+            image = export.render_png(FIRST_CHART, decode(view), WIDTH // SCALE, HEIGHT // SCALE)
+        except (RuntimeError, TimeoutError):  # no browser, or every renderer busy: a crawler may come back later
             return Response(UNAVAILABLE, 503, mimetype="text/plain", headers={"Retry-After": RETRY_AFTER_SECONDS})
         return Response(image, mimetype="image/png", headers={"Cache-Control": "public, max-age=600"})
 
