@@ -65,6 +65,21 @@ class Adapter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A series freshly delivered by a live source, with how long it may be cached."""
+
+    series: pd.Series
+    source: str
+    ttl_seconds: int
+
+
+class LiveSource(Protocol):
+    """Delivers whole histories from upstream, trying each vendor in turn; raises SourceError when all fail."""
+
+    def fetch_series(self, series_id: str) -> Fetched: ...
+
+
 def validate_series(values: pd.Series, *, source: str, series_id: str) -> pd.Series:
     """Return `values` in the canonical shape or raise ParseError.
 
