@@ -11,7 +11,8 @@ from dash import ClientsideFunction, Dash, Input, Output, State
 from components import callbacks, export, health, ids, security, signals
 from components.callbacks import CHART_KEYS
 from components.layout import page
-from data_sources.store import Store, default_store
+from data_sources.config import default_store
+from data_sources.store import Store
 
 
 def _clientside(app: Dash) -> None:

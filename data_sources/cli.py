@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Sequence
 
-from tqdm import tqdm
-
-from data_sources.base import SourceError
 from data_sources.catalog import SERIES_IDS
-from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
+from data_sources.config import default_refresher, default_store
+from data_sources.refresher import refresh_command
+from data_sources.store import SOURCE_MODES, SeriesMeta, Store
 
 
 def _day(stamp: object) -> str:
@@ -21,27 +19,6 @@ def _row(meta: SeriesMeta) -> str:
     state = "stale" if meta.stale else "fresh"
     line = f"{meta.series_id:20} {_day(meta.first)} -> {_day(meta.last)}  as of {str(meta.as_of)[:16]:16}  {state:5}"
     return f"{line}  {meta.source}" + (f"  ({meta.message})" if meta.message else "")
-
-
-def refresh(store: Store, series_ids: Sequence[str]) -> int:
-    """Fetch each series from upstream now; print a per-source summary; exit 1 if any series failed."""
-    outcomes: list[str] = []
-    failed = 0
-    for series_id in tqdm(series_ids, desc="refreshing", unit="series"):
-        started = time.perf_counter()
-        try:
-            meta = store.refresh(series_id)
-        except SourceError as exc:
-            failed += 1
-            outcomes.append(f"FAILED {series_id:20} {exc.reason}")
-            continue
-        seconds = time.perf_counter() - started
-        outcomes.append(
-            f"ok     {series_id:20} {_day(meta.first)} -> {_day(meta.last)}  {seconds:5.1f}s  {meta.source}"
-        )
-    print("\n".join(outcomes))
-    print(f"{len(series_ids) - failed} of {len(series_ids)} series refreshed")
-    return 1 if failed else 0
 
 
 def sources(store: Store) -> int:
@@ -66,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     refresh_cmd.add_argument("series", nargs="*", type=_series_id, metavar="SERIES", help="default: every series")
     refresh_cmd.add_argument("--source", choices=("live", "auto"), default="live")
     sources_cmd = commands.add_parser("sources", help="show each series' source, range and freshness")
-    sources_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help="default: $RISKON_SOURCE or snapshot")
+    sources_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help="default: $RISKON_SOURCE or auto")
     return cli
 
 
@@ -79,5 +56,5 @@ def main(argv: Sequence[str]) -> int:
         print(f"riskon: {exc}")
         return 2
     if options.command == "refresh":
-        return refresh(store, options.series or SERIES_IDS)
+        return refresh_command(default_refresher(store), options.series or SERIES_IDS)
     return sources(store)
