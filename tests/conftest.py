@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from app import create_app
 from benchmarks.dash_client import callback_body, find_callback
 from components.url_state import decode, encode
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 CASES = {"url": 0, "sync": 0, "render": 0, "envelope": 0}
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,8 @@ from data_sources.analytics import (
     supply_up_market_down,
 )
 from data_sources.catalog import SERIES_IDS
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 
 @pytest.fixture(scope="module")
