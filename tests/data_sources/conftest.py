@@ -6,11 +6,14 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+
+from data_sources.config import open_cache
+from data_sources.store import ResilientCache
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -74,3 +77,24 @@ def redis_url(redis_server: RedisServer) -> str:
     with redis.Redis.from_url(redis_server.url) as client:
         client.flushdb()
     return redis_server.url
+
+
+def open_at(location: str) -> ResilientCache:
+    """Open the shared cache at `location` (a Redis URL or a directory), as each worker does."""
+    return open_cache(url=location) if location.startswith("redis://") else open_cache(location)
+
+
+@pytest.fixture(params=["diskcache", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the shared cache lives: store tests run on a diskcache directory and on a real Redis."""
+    return str(request.getfixturevalue("redis_url") if request.param == "redis" else tmp_path / "cache")
+
+
+@pytest.fixture
+def open_shared(location: str) -> Callable[[], ResilientCache]:
+    return lambda: open_at(location)
+
+
+@pytest.fixture
+def cache(open_shared: Callable[[], ResilientCache]) -> ResilientCache:
+    return open_shared()

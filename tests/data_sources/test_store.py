@@ -49,20 +49,6 @@ class Clock:
         self.now += pd.Timedelta(seconds=seconds)
 
 
-@pytest.fixture(params=["diskcache", "redis"])
-def open_shared(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], ResilientCache]:
-    """Opens one shared cache again, as each worker does; store tests run on a diskcache directory and a real Redis."""
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        return lambda: open_cache(url=url)
-    return lambda: open_cache(tmp_path / "cache")
-
-
-@pytest.fixture
-def cache(open_shared: Callable[[], ResilientCache]) -> ResilientCache:
-    return open_shared()
-
-
 def real(series_id: str = "btc", *, drop_last: int = 0) -> pd.Series:
     """The snapshot's real history, less its last `drop_last` days: what an upstream answer looks like."""
     series = snapshot.load(series_id)
