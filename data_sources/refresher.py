@@ -151,7 +151,9 @@ class Refresher:
 
     def _fetch(self, series_id: str, *, force: bool) -> list[Result]:
         lease = self.store.cache.lease(f"fetch-{series_id}", FETCH_LEASE_SECONDS)
-        if lease is None or not lease.acquire():
+        if lease is None:  # nowhere to keep an answer: leave upstream alone
+            return [Result(series_id, "failed", "cache unavailable")]
+        if not lease.acquire():
             return [Result(series_id, "busy", "another process is refreshing it")]
         try:
             if not force and not self._due(series_id):  # someone else refreshed it meanwhile

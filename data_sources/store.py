@@ -238,6 +238,7 @@ class _DiskCache(diskcache.Cache):  # type: ignore[misc]
     once its database file was deleted or replaced, so it gets reopened."""
 
     def __init__(self, directory: Path) -> None:
+        _wait_for_write_lock(directory / diskcache.core.DBNAME)
         super().__init__(str(directory), timeout=DISK_TIMEOUT_SECONDS)
         self._database = directory / diskcache.core.DBNAME
         self._inode = self._database.stat().st_ino
@@ -271,6 +272,19 @@ class _DiskCache(diskcache.Cache):  # type: ignore[misc]
         # stat (about a microsecond) per call notices.
         if self._database.stat().st_ino != self._inode:
             raise FileNotFoundError(f"{self._database} was replaced")
+
+
+def _wait_for_write_lock(database: Path) -> None:
+    """Raise sqlite3.OperationalError unless the database's write lock comes free within DISK_TIMEOUT_SECONDS.
+    diskcache's constructor writes its settings and retries a locked database for a fixed 60 s whatever its
+    `timeout`; this bounds the usual case (a lock taken between the two waits the full 60 s, rarely)."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    probe = sqlite3.connect(database, timeout=DISK_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+    finally:
+        probe.close()
 
 
 def open_disk_cache(directory: Path) -> _DiskCache:
