@@ -62,12 +62,13 @@ def in_brief(exc: BaseException) -> str:
         return "internal error"
     if isinstance(exc, ParseError):
         return "unexpected answer"
-    # The registry joins every vendor's reason into one message; the primary vendor's comes first.
-    for pattern, words in _REASONS:
-        match = re.search(pattern, exc.reason)
-        if match:
-            return words.format(*match.groups())
-    return "unexpected answer"
+    # The registry joins every vendor's reason into one message, the primary vendor's first: name that one.
+    found = [
+        (match.start(), words.format(*match.groups()))
+        for pattern, words in _REASONS
+        if (match := re.search(pattern, exc.reason))
+    ]
+    return min(found)[1] if found else "unexpected answer"
 
 
 _REASONS = (
@@ -215,9 +216,10 @@ class Refresher:
         return Result(series_id, "fetched", detail, time.perf_counter() - started)
 
     def _baseline(self, series_id: str) -> CachedCopy | None:
-        """What a new copy must not lose: the last good copy, else the embedded snapshot (if the series has one)."""
+        """What a new copy must not lose: what the store serves now, i.e. the last good copy, else in auto mode the
+        embedded snapshot (if the series has one)."""
         kept = self.store.last_good(series_id)
-        if kept is not None:
+        if kept is not None or self.store.mode != "auto":
             return kept
         try:
             return self.store.snapshot_copy(series_id)
