@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,8 +14,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from data_sources import http
 from data_sources.config import open_cache
 from data_sources.store import ResilientCache
+from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -98,3 +102,18 @@ def open_shared(location: str) -> Callable[[], ResilientCache]:
 @pytest.fixture
 def cache(open_shared: Callable[[], ResilientCache]) -> ResilientCache:
     return open_shared()
+
+
+@pytest.fixture
+def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeUpstream]:
+    """A fake upstream on 127.0.0.1, reached through riskon's own HTTP session with no retries."""
+    monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
+    http.session.cache_clear()
+    server = FakeUpstream()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    thread.join(DEADLINE_SECONDS)
+    http.session.cache_clear()
