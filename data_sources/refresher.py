@@ -22,8 +22,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from data_sources.base import Fetched, LiveSource, ParseError, SourceError
-from data_sources.catalog import SERIES_IDS
-from data_sources.registry import Derived, derive
+from data_sources.registry import derive
+from data_sources.series import SERIES_IDS, Derived
 from data_sources.store import CachedCopy, Lease, RefreshState, Store, copy_key, state_key
 
 log = logging.getLogger("riskon.data")

@@ -9,7 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import SourceMode, Store
 
 State = Literal["snapshot", "live", "partial", "offline", "starting"]

@@ -28,7 +28,7 @@ import pandas as pd
 
 from data_sources import snapshot
 from data_sources.base import DATE
-from data_sources.catalog import spec
+from data_sources.series import series_def
 
 log = logging.getLogger("riskon.data")
 
@@ -383,7 +383,7 @@ class Store:
     """Answers 'these series over this range' from the cache alone: the last good live copy, else the snapshot."""
 
     def __init__(
-        self, cache: ResilientCache, *, mode: SourceMode = "auto", now: Callable[[], pd.Timestamp] = utc_now
+        self, cache: ResilientCache, *, mode: SourceMode = "snapshot", now: Callable[[], pd.Timestamp] = utc_now
     ) -> None:
         if mode not in SOURCE_MODES:
             raise ValueError(f"unknown source mode {mode!r}; expected one of {', '.join(SOURCE_MODES)}")
@@ -411,7 +411,7 @@ class Store:
 
     def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
-        spec(series_id)
+        series_def(series_id)
         if self.mode == "snapshot":
             return _served(series_id, self.snapshot_copy(series_id), stale=False)
         copy, state = self.last_good(series_id), self.state(series_id)

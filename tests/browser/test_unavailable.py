@@ -11,8 +11,11 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from data_sources import snapshot
-from data_sources.base import FetchError
-from data_sources.store import Fetched, Store, open_cache
+from data_sources.base import Fetched, FetchError
+from data_sources.config import open_cache
+from data_sources.refresher import Refresher
+from data_sources.series import SERIES, Derived
+from data_sources.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +33,9 @@ class BtcDown:
 def btc_down_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from app import create_app
 
-    store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live", live=BtcDown())
+    store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live")
+    derivations = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
+    Refresher(store, BtcDown(), derivations).refresh_due()  # what the background refresher does
     server = make_server("127.0.0.1", 0, create_app(store).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -43,9 +48,7 @@ def test_an_unavailable_series_is_named_in_its_panel_and_the_rest_keeps_working(
     page: Page, btc_down_url: str, console_errors: list[str]
 ) -> None:
     page.goto(btc_down_url)
-    expect(page.locator("#message-smallcaps")).to_have_text(
-        "Bitcoin price: unavailable: yahoo / btc: HTTP 503 after 3 retries"
-    )
+    expect(page.locator("#message-smallcaps")).to_have_text("Bitcoin price: unavailable: upstream error (HTTP 503)")
     expect(page.locator("#badge-smallcaps")).to_have_text(re.compile(r"partly unavailable$"))
     expect(page.locator("#badge-smallcaps")).to_have_class(re.compile("badge-error"))
     expect(page.locator("#graph-smallcaps .legendtext").first).to_have_text("^RUT")  # the equity is still drawn

@@ -10,9 +10,9 @@ from flask import Flask
 
 from components import health
 from data_sources import snapshot
-from data_sources.catalog import SERIES_IDS
 from data_sources.config import open_cache
 from data_sources.refresher import BackgroundRefresher, Refresher
+from data_sources.series import SERIES_IDS
 from data_sources.status import status
 from data_sources.store import Store
 from tests.data_sources.conftest import open_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -23,6 +24,16 @@ from tests.data_sources.test_store import DERIVATIONS
 
 
 @pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Celery's test worker configures the root logger (level ERROR, its handlers); later tests need it back."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+
+@pytest.fixture
 def broker(redis_url: str) -> Iterator[str]:
     previous = tasks.app.conf.broker_url
     tasks.app.conf.broker_url = redis_url
@@ -31,7 +42,7 @@ def broker(redis_url: str) -> Iterator[str]:
 
 
 def test_a_worker_refreshes_every_due_series_into_the_shared_cache(
-    broker: str, upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
+    broker: str, upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch, root_logging: None
 ) -> None:
     upstream.mode = "ok"
     refresher = Refresher(Store(open_cache(url=broker), mode="auto"), HttpSource(upstream.url), DERIVATIONS)

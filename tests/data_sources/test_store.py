@@ -12,14 +12,13 @@ import redis
 
 from data_sources import snapshot
 from data_sources.base import Fetched, FetchError, UnknownSeriesError
-from data_sources.catalog import SERIES_IDS
 from data_sources.config import mode_from_env, open_cache
 from data_sources.refresher import Refresher
-from data_sources.registry import Derived, default_sources
+from data_sources.series import SERIES, SERIES_IDS, Derived
 from data_sources.store import ResilientCache, Store
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
-DERIVATIONS = {key: entry for key, entry in default_sources().items() if isinstance(entry, Derived)}
+DERIVATIONS = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
 
 
 class ScriptedSource:

@@ -14,8 +14,8 @@ from data_sources.analytics import (
     rolling_correlation,
     supply_up_market_down,
 )
-from data_sources.catalog import SERIES_IDS
 from data_sources.config import open_cache
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store
 
 
