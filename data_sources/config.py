@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import cast
 
 from data_sources.redis_cache import RedisCache, public_url
-from data_sources.refresher import Refresher
+from data_sources.refresher import BackgroundRefresher, Refresher
 from data_sources.registry import default_registry
 from data_sources.series import SERIES, Derived
 from data_sources.store import SOURCE_MODES, ResilientCache, SourceMode, Store, open_disk_cache
@@ -62,3 +62,12 @@ def default_refresher(store: Store) -> Refresher:
     derivations = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
     retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
     return Refresher(store, default_registry(), derivations, retry_seconds=retry)
+
+
+def start_refresher(store: Store) -> BackgroundRefresher | None:
+    """Start this process's background refresher (it refreshes only while elected among the processes sharing
+    the cache); None in snapshot mode. Call it in each serving process after any fork (gunicorn without
+    --preload does: every worker builds the app)."""
+    if store.mode == "snapshot":
+        return None
+    return BackgroundRefresher(default_refresher(store)).start()

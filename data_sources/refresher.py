@@ -219,12 +219,7 @@ class Refresher:
         """What a new copy must not lose: what the store serves now, i.e. the last good copy, else in auto mode the
         embedded snapshot (if the series has one)."""
         kept = self.store.last_good(series_id)
-        if kept is not None or self.store.mode != "auto":
-            return kept
-        try:
-            return self.store.snapshot_copy(series_id)
-        except FileNotFoundError:
-            return None
+        return kept if kept is not None or self.store.mode != "auto" else self.store.snapshot_copy(series_id)
 
     def _failed(self, series_id: str, outcome: Outcome, error: str, started: float, *, backoff: bool = True) -> Result:
         """Record a failure (the kept copy stays) and when to try again."""

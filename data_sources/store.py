@@ -413,7 +413,7 @@ class Store:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
         series_def(series_id)
         if self.mode == "snapshot":
-            return _served(series_id, self.snapshot_copy(series_id), stale=False)
+            return self._embedded(series_id, missing="no embedded data")
         copy, state = self.last_good(series_id), self.state(series_id)
         if copy is not None:
             failing = state is not None and state.error is not None
@@ -422,11 +422,15 @@ class Store:
                 why = f"live update failed ({state.error})" if failing and state else "live update overdue"
                 return _served(series_id, copy, stale=True, message=f"{why}; showing data fetched {_minute(copy)}")
             return _served(series_id, copy, stale=False)
+        why = state.error if state is not None and state.error else "not fetched yet"
         if self.mode == "auto":
             # The embedded data is what auto mode promises offline: labelled by its source, not flagged stale.
-            return _served(series_id, self.snapshot_copy(series_id), stale=False)
-        why = state.error if state is not None and state.error else "not fetched yet"
-        return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {why}")
+            return self._embedded(series_id, missing=why)
+        return _unavailable(series_id, why)
+
+    def _embedded(self, series_id: str, *, missing: str) -> tuple[pd.Series | None, SeriesMeta]:
+        copy = self.snapshot_copy(series_id)
+        return _served(series_id, copy, stale=False) if copy is not None else _unavailable(series_id, missing)
 
     def last_good(self, series_id: str) -> CachedCopy | None:
         """The newest live copy the refresher accepted, if any."""
@@ -438,8 +442,10 @@ class Store:
         state = self.cache.get(state_key(series_id))
         return state if isinstance(state, RefreshState) else None
 
-    def snapshot_copy(self, series_id: str) -> CachedCopy:
-        """The embedded snapshot of one series, cached per snapshot version."""
+    def snapshot_copy(self, series_id: str) -> CachedCopy | None:
+        """The embedded snapshot of one series (None for a live-only series), cached per snapshot version."""
+        if series_id not in snapshot.manifest():
+            return None
         key = f"snapshot:{snapshot.version()}:{series_id}"
         copy = self.cache.get(key)
         if not isinstance(copy, CachedCopy):
@@ -453,6 +459,10 @@ def _served(
     series_id: str, copy: CachedCopy, *, stale: bool, message: str | None = None
 ) -> tuple[pd.Series, SeriesMeta]:
     return copy.series, _meta(series_id, copy, stale=stale, message=message)
+
+
+def _unavailable(series_id: str, why: str) -> tuple[None, SeriesMeta]:
+    return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {why}")
 
 
 def _minute(copy: CachedCopy) -> str:

@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 def test_sources_lists_every_series_with_range_and_provenance(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sources"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "source mode: auto"
+    assert lines[0] == "source mode: snapshot"
     assert [line.split()[0] for line in lines[1:]] == list(SERIES_IDS)
     rut = next(line for line in lines if line.startswith("rut "))
     assert "1987-09-10 -> 2026-02-20" in rut and "fresh" in rut and "snapshot (Yahoo Finance" in rut

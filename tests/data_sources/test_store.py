@@ -151,6 +151,7 @@ def test_two_workers_sharing_a_cache_see_one_refresh(open_shared: Callable[[], R
 
 
 def test_the_mode_defaults_to_auto_and_a_bad_one_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RISKON_SOURCE")
     assert mode_from_env() == "auto"
     monkeypatch.setenv("RISKON_SOURCE", " Snapshot ")
     assert mode_from_env() == "snapshot"
@@ -202,3 +203,17 @@ def test_worker_processes_filling_one_fresh_diskcache_agree(tmp_path: Path, monk
         assert warnings == []
     monkeypatch.setattr(snapshot, "load", lambda series_id: pytest.fail("the workers filled the shared cache"))
     pd.testing.assert_frame_equal(_full_panel(shared)[0], expected)
+
+
+def test_a_live_only_series_is_unavailable_until_fetched_never_an_error(
+    cache: ResilientCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedded = {key: value for key, value in snapshot.manifest().items() if key != "stablecoin_supply"}
+    monkeypatch.setattr(snapshot, "manifest", lambda: embedded)
+    assert Store(cache, mode="snapshot").series("stablecoin_supply")[1].message == "unavailable: no embedded data"
+    store = Store(cache, mode="auto", now=Clock())
+    values, meta = store.series("stablecoin_supply")
+    assert values is None and meta.message == "unavailable: not fetched yet"
+    refresher(store, ScriptedSource(real("stablecoin_supply").iloc[-30:])).refresh("stablecoin_supply")
+    values, meta = store.series("stablecoin_supply")
+    assert values is not None and len(values) == 30 and meta.source == "vendor", "nothing embedded to protect"
