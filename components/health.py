@@ -34,7 +34,10 @@ def health(data: DataStatus) -> tuple[dict[str, object], int]:
     stale, embedded in place of live, or missing, 'down' (503) when no series can be served."""
     if not any(row.available for row in data.series):
         verdict, code = "down", 503
-    elif data.state in ("live", "snapshot") and all(row.available and not row.stale for row in data.series):
+    # In snapshot mode a live-only series has nothing to serve, by design.
+    elif data.state in ("live", "snapshot") and all(
+        (row.available and not row.stale) or (data.mode == "snapshot" and not row.available) for row in data.series
+    ):
         verdict, code = "ok", 200
     else:
         verdict, code = "degraded", 200

@@ -9,7 +9,6 @@ from typing import cast
 from data_sources.redis_cache import RedisCache, public_url
 from data_sources.refresher import BackgroundRefresher, Refresher
 from data_sources.registry import default_registry
-from data_sources.series import SERIES, Derived
 from data_sources.store import SOURCE_MODES, ResilientCache, SourceMode, Store, open_disk_cache
 
 ENV_SOURCE = "RISKON_SOURCE"
@@ -59,9 +58,8 @@ def default_store(mode: SourceMode | None = None) -> Store:
 
 def default_refresher(store: Store) -> Refresher:
     """The refresher that keeps `store`'s live copies current from the default registry."""
-    derivations = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
     retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
-    return Refresher(store, default_registry(), derivations, retry_seconds=retry)
+    return Refresher(store, default_registry(), retry_seconds=retry)
 
 
 def start_refresher(store: Store) -> BackgroundRefresher | None:

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from data_sources.base import Fetched, LiveSource, ParseError, SourceError
 from data_sources.registry import derive
-from data_sources.series import SERIES_IDS, Derived
+from data_sources.series import SERIES, Derived
 from data_sources.store import CachedCopy, Lease, RefreshState, Store, copy_key, state_key
 
 log = logging.getLogger("riskon.data")
@@ -100,21 +100,16 @@ def backoff_seconds(failures: int, retry_seconds: float) -> float:
 
 
 class Refresher:
-    """Refreshes the store's live copies from `live`; derived series are computed from the cached inputs."""
+    """Refreshes the store's live copies from `live` as the series records say: vendors' series on their TTL,
+    derived series from their inputs' cached copies."""
 
-    def __init__(
-        self,
-        store: Store,
-        live: LiveSource,
-        derivations: Mapping[str, Derived],
-        *,
-        retry_seconds: float = 60.0,
-    ) -> None:
+    def __init__(self, store: Store, live: LiveSource, *, retry_seconds: float = 60.0) -> None:
         self.store = store
         self.live = live
-        self.derivations = derivations
         self.retry_seconds = retry_seconds
-        self.direct = tuple(series_id for series_id in SERIES_IDS if series_id not in derivations)
+        self.derivations = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
+        # Series fetched from a vendor; embedded-only ones (no live source) are never refreshed.
+        self.direct = tuple(key for key, record in SERIES.items() if record.live and key not in self.derivations)
 
     def due(self) -> list[str]:
         """The directly fetched series whose next attempt has come."""

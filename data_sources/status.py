@@ -9,7 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
-from data_sources.series import SERIES_IDS
+from data_sources.series import SERIES, SERIES_IDS
 from data_sources.store import SourceMode, Store
 
 State = Literal["snapshot", "live", "partial", "offline", "starting"]
@@ -49,8 +49,9 @@ class DataStatus:
 def status(store: Store) -> DataStatus:
     """The data status of `store` now."""
     rows = tuple(_row(store, series_id) for series_id in SERIES_IDS)
-    state = _state(store.mode, rows)
-    return DataStatus(store.mode, state, _line(state, rows, store.now()), rows)
+    refreshed = tuple(row for row in rows if SERIES[row.series_id].live)  # embedded-only series are never live
+    state = _state(store.mode, refreshed)
+    return DataStatus(store.mode, state, _line(state, refreshed, store.now()), rows)
 
 
 def _row(store: Store, series_id: str) -> SeriesStatus:

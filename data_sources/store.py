@@ -41,6 +41,8 @@ CACHE_RETRY_SECONDS = 5.0
 DISK_TIMEOUT_SECONDS = 2.0
 # A live copy is stale once it is this many TTLs old, whatever the refresher says.
 STALE_AFTER_TTLS = 2
+# A live-only series in snapshot mode: named in the UI rather than failing the panel.
+NO_EMBEDDED_DATA = "no embedded data: this series comes from live sources only"
 
 T = TypeVar("T")
 
@@ -411,9 +413,11 @@ class Store:
 
     def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
-        series_def(series_id)
-        if self.mode == "snapshot":
-            return self._embedded(series_id, missing="no embedded data")
+        record = series_def(series_id)
+        if self.mode == "snapshot" or not record.live:  # embedded-only series have no live source to wait for
+            if not snapshot.has(series_id):
+                return None, SeriesMeta(series_id, "snapshot", None, None, None, stale=False, message=NO_EMBEDDED_DATA)
+            return self._embedded(series_id, missing=NO_EMBEDDED_DATA)
         copy, state = self.last_good(series_id), self.state(series_id)
         if copy is not None:
             failing = state is not None and state.error is not None
@@ -444,7 +448,7 @@ class Store:
 
     def snapshot_copy(self, series_id: str) -> CachedCopy | None:
         """The embedded snapshot of one series (None for a live-only series), cached per snapshot version."""
-        if series_id not in snapshot.manifest():
+        if not snapshot.has(series_id):
             return None
         key = f"snapshot:{snapshot.version()}:{series_id}"
         copy = self.cache.get(key)

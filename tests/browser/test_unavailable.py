@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from data_sources import snapshot
 from data_sources.base import Fetched, FetchError
 from data_sources.config import open_cache
 from data_sources.refresher import Refresher
-from data_sources.series import SERIES, Derived
 from data_sources.store import Store
+from tests.data_sources.fake_upstream import history
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ class BtcDown:
     def fetch_series(self, series_id: str) -> Fetched:
         if series_id == "btc":
             raise FetchError("yahoo", "btc", "HTTP 503 after 3 retries")
-        return Fetched(snapshot.load(series_id), "live test source", 3600)
+        return Fetched(history(series_id), "live test source", 3600)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +33,7 @@ def btc_down_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from app import create_app
 
     store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live")
-    derivations = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
-    Refresher(store, BtcDown(), derivations).refresh_due()  # what the background refresher does
+    Refresher(store, BtcDown()).refresh_due()  # what the background refresher does
     server = make_server("127.0.0.1", 0, create_app(store).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

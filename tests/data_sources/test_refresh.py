@@ -16,7 +16,7 @@ from data_sources.base import Fetched, ParseError
 from data_sources.refresher import MAX_BACKOFF_SECONDS, Refresher, refresh_command
 from data_sources.store import ResilientCache, Store
 from tests.data_sources.conftest import open_at
-from tests.data_sources.test_store import DERIVATIONS, Clock, ScriptedSource, down, real, refresher
+from tests.data_sources.test_store import Clock, ScriptedSource, down, real, refresher
 
 
 class PerSeries:
@@ -128,7 +128,7 @@ def test_an_answer_that_disagrees_where_it_overlaps_is_rejected(store: Store) ->
 def test_derived_series_are_computed_from_cached_inputs_not_refetched(store: Store) -> None:
     total, btc, eth = real("total_mcap"), real("btc_mcap"), real("eth_mcap")
     source = PerSeries(total_mcap=[total], btc_mcap=[btc], eth_mcap=[eth])
-    refresh = Refresher(store, source, DERIVATIONS)
+    refresh = Refresher(store, source)
     touched = [(result.series_id, result.outcome) for result in refresh.refresh("altcoin_ex_eth_mcap")]
     assert touched == [
         ("total_mcap", "fetched"),

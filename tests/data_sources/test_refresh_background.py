@@ -12,12 +12,11 @@ from components import health
 from data_sources import snapshot
 from data_sources.config import open_cache
 from data_sources.refresher import BackgroundRefresher, Refresher
-from data_sources.series import SERIES_IDS
+from data_sources.series import SERIES, SERIES_IDS
 from data_sources.status import status
 from data_sources.store import Store
 from tests.data_sources.conftest import open_at
 from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream, HttpSource, wait_for
-from tests.data_sources.test_store import DERIVATIONS
 
 
 def test_pages_never_wait_on_upstream_the_status_follows_it_and_the_data_upgrades(
@@ -27,17 +26,17 @@ def test_pages_never_wait_on_upstream_the_status_follows_it_and_the_data_upgrade
     server = Flask(__name__)
     health.register(server, store)
     client = server.test_client()
-    refresher = Refresher(store, HttpSource(upstream.url), DERIVATIONS, retry_seconds=0.2)
+    refresher = Refresher(store, HttpSource(upstream.url), retry_seconds=0.2)
     background = BackgroundRefresher(refresher, tick_seconds=0.1).start()
     try:
         assert upstream.hanging.wait(DEADLINE_SECONDS), "the refresher asked upstream"
         panel = store.panel(SERIES_IDS)  # returns while upstream holds the refresher's request
         assert upstream.hanging.is_set()
-        assert all(meta.source.startswith("snapshot") for meta in panel.meta.values())
+        assert all(meta.source.startswith("snapshot") for meta in panel.meta.values() if meta.available)
         answer = client.get("/healthz")
         assert upstream.hanging.is_set() and answer.status_code == 200
         assert answer.get_json()["state"] == "starting"
-        ends = max(snapshot.load(series_id).index[-1] for series_id in SERIES_IDS)
+        ends = max(snapshot.load(key).index[-1] for key, record in SERIES.items() if record.live and snapshot.has(key))
         assert status(store).line == f"Starting · embedded data (ends {ends:%Y-%m-%d}) · first refresh under way"
 
         upstream.mode = "error"
@@ -68,7 +67,7 @@ def test_one_process_per_cache_refreshes_and_another_takes_over_when_it_stops(
 
     def refresher() -> BackgroundRefresher:
         store = Store(open_at(location), mode="auto")
-        return BackgroundRefresher(Refresher(store, HttpSource(upstream.url), DERIVATIONS), tick_seconds=0.1)
+        return BackgroundRefresher(Refresher(store, HttpSource(upstream.url)), tick_seconds=0.1)
 
     first, second = refresher().start(), refresher().start()
     try:

@@ -20,7 +20,6 @@ from data_sources.status import status
 from data_sources.store import Store
 from tests.data_sources.conftest import free_port
 from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream, HttpSource, wait_for
-from tests.data_sources.test_store import DERIVATIONS
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def test_a_worker_refreshes_every_due_series_into_the_shared_cache(
     broker: str, upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch, root_logging: None
 ) -> None:
     upstream.mode = "ok"
-    refresher = Refresher(Store(open_cache(url=broker), mode="auto"), HttpSource(upstream.url), DERIVATIONS)
+    refresher = Refresher(Store(open_cache(url=broker), mode="auto"), HttpSource(upstream.url))
     monkeypatch.setattr(tasks, "refresher", lambda: refresher)
     reader = Store(open_cache(url=broker), mode="auto")  # a web worker on another host, reading the same Redis
     with start_worker(tasks.app, pool="solo", perform_ping_check=False, shutdown_timeout=DEADLINE_SECONDS):

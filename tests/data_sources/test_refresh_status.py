@@ -13,12 +13,14 @@ from data_sources import snapshot
 from data_sources.base import Fetched
 from data_sources.config import open_cache
 from data_sources.refresher import Refresher
-from data_sources.series import SERIES_IDS
+from data_sources.series import SERIES
 from data_sources.status import status
 from data_sources.store import Store
-from tests.data_sources.test_store import DERIVATIONS, Clock, down
+from tests.data_sources.fake_upstream import history
+from tests.data_sources.test_store import Clock, down
 
-ENDS = max(snapshot.load(series_id).index[-1] for series_id in SERIES_IDS)
+REFRESHED = [key for key, record in SERIES.items() if record.live]  # the series with a live source
+ENDS = max(snapshot.load(key).index[-1] for key in REFRESHED if snapshot.has(key))
 
 
 class Upstream:
@@ -31,7 +33,7 @@ class Upstream:
     def fetch_series(self, series_id: str) -> Fetched:
         if series_id in self.failing:
             raise self.failing[series_id]
-        return Fetched(snapshot.load(series_id), "vendor", self.ttl)
+        return Fetched(history(series_id), "vendor", self.ttl)
 
 
 @pytest.fixture
@@ -45,13 +47,13 @@ def store(tmp_path: Path, clock: Clock) -> Store:
 
 
 def _refresh(store: Store, upstream: Upstream) -> None:
-    Refresher(store, upstream, DERIVATIONS, retry_seconds=600).refresh_due()
+    Refresher(store, upstream, retry_seconds=600).refresh_due()
 
 
 def test_snapshot_mode_says_the_data_is_embedded(tmp_path: Path) -> None:
     data = status(Store(open_cache(tmp_path)))
     assert (data.state, data.line) == ("snapshot", f"Embedded data (ends {ENDS:%Y-%m-%d}) · live sources off")
-    assert all(row.available and not row.live and row.last_attempt is None for row in data.series)
+    assert all(row.available == snapshot.has(row.series_id) and not row.live for row in data.series)
 
 
 def test_before_the_first_refresh_auto_mode_serves_the_embedded_data(store: Store) -> None:
@@ -61,7 +63,7 @@ def test_before_the_first_refresh_auto_mode_serves_the_embedded_data(store: Stor
 
 def test_offline_names_the_last_try_and_the_commonest_failure_in_words(store: Store, clock: Clock) -> None:
     unreachable = down("connection failed after retries (https://query2.finance.yahoo.com): ConnectionError")
-    failing: dict[str, Exception] = {series_id: unreachable for series_id in SERIES_IDS}
+    failing: dict[str, Exception] = {series_id: unreachable for series_id in REFRESHED}
     failing["fear_greed"] = down("HTTP 502 from https://api.alternative.me/fng/")
     clock.now = pd.Timestamp("2026-11-24 09:00")
     _refresh(store, Upstream(failing))
@@ -79,7 +81,8 @@ def test_live_gives_the_oldest_fetch_and_the_next_refresh(store: Store, clock: C
     clock.now = pd.Timestamp("2026-11-24 09:20")
     data = status(store)
     assert (data.state, data.line) == ("live", "Live · data as of 2026-11-24 09:00 UTC · next refresh 10:00")
-    assert all(row.live and row.error is None and row.last_success == row.fetched_at for row in data.series)
+    rows = [row for row in data.series if row.series_id in REFRESHED]
+    assert all(row.live and row.error is None and row.last_success == row.fetched_at for row in rows)
 
 
 def test_partly_live_counts_what_is_current(store: Store, clock: Clock) -> None:
@@ -88,7 +91,7 @@ def test_partly_live_counts_what_is_current(store: Store, clock: Clock) -> None:
     data = status(store)
     assert data.state == "partial"
     assert data.line == (
-        f"Partly live · {len(SERIES_IDS) - 2} of {len(SERIES_IDS)} series current · "
+        f"Partly live · {len(REFRESHED) - 2} of {len(REFRESHED)} series current · "
         "data as of 2026-11-24 09:00 UTC · next refresh 09:10"
     )
 
@@ -113,7 +116,8 @@ def test_healthz_is_the_same_status_machine_readable(store: Store, clock: Clock)
     assert client.get("/healthz").get_json()["status"] == "ok"
 
 
-def test_healthz_is_down_when_nothing_can_be_served(tmp_path: Path) -> None:
+def test_healthz_is_down_when_nothing_can_be_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "manifest", dict)  # nothing embedded, nothing fetched
     server = Flask(__name__)
     health.register(server, Store(open_cache(tmp_path), mode="live"))
     answer = server.test_client().get("/healthz")

@@ -14,11 +14,10 @@ from data_sources import snapshot
 from data_sources.base import Fetched, FetchError, UnknownSeriesError
 from data_sources.config import mode_from_env, open_cache
 from data_sources.refresher import Refresher
-from data_sources.series import SERIES, SERIES_IDS, Derived
-from data_sources.store import ResilientCache, Store
+from data_sources.series import SERIES_IDS
+from data_sources.store import NO_EMBEDDED_DATA, ResilientCache, Store
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
-DERIVATIONS = {key: record.live for key, record in SERIES.items() if isinstance(record.live, Derived)}
 
 
 class ScriptedSource:
@@ -59,7 +58,7 @@ def down(reason: str = "HTTP 503 from https://query2.finance.yahoo.com/v8/financ
 
 
 def refresher(store: Store, source: ScriptedSource, retry_seconds: float = 60) -> Refresher:
-    return Refresher(store, source, DERIVATIONS, retry_seconds=retry_seconds)
+    return Refresher(store, source, retry_seconds=retry_seconds)
 
 
 def test_snapshot_panel_aligns_on_union_of_dates_without_filling(cache: ResilientCache) -> None:
@@ -205,15 +204,18 @@ def test_worker_processes_filling_one_fresh_diskcache_agree(tmp_path: Path, monk
     pd.testing.assert_frame_equal(_full_panel(shared)[0], expected)
 
 
-def test_a_live_only_series_is_unavailable_until_fetched_never_an_error(
-    cache: ResilientCache, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    embedded = {key: value for key, value in snapshot.manifest().items() if key != "stablecoin_supply"}
-    monkeypatch.setattr(snapshot, "manifest", lambda: embedded)
-    assert Store(cache, mode="snapshot").series("stablecoin_supply")[1].message == "unavailable: no embedded data"
+def test_a_live_only_series_is_unavailable_until_fetched_never_an_error(cache: ResilientCache) -> None:
+    assert not snapshot.has("cmc_total"), "CoinMarketCap's total has no embedded history"
+    assert Store(cache, mode="snapshot").series("cmc_total")[1].message == NO_EMBEDDED_DATA
     store = Store(cache, mode="auto", now=Clock())
-    values, meta = store.series("stablecoin_supply")
+    values, meta = store.series("cmc_total")
     assert values is None and meta.message == "unavailable: not fetched yet"
-    refresher(store, ScriptedSource(real("stablecoin_supply").iloc[-30:])).refresh("stablecoin_supply")
-    values, meta = store.series("stablecoin_supply")
+    refresher(store, ScriptedSource(real("btc").iloc[-30:])).refresh("cmc_total")
+    values, meta = store.series("cmc_total")
     assert values is not None and len(values) == 30 and meta.source == "vendor", "nothing embedded to protect"
+
+
+def test_an_embedded_only_series_is_served_in_every_mode(cache: ResilientCache) -> None:
+    for mode in ("live", "auto"):
+        values, meta = Store(cache, mode=mode).series("cryptocap_total")
+        assert values is not None and values.equals(snapshot.load("cryptocap_total")) and not meta.stale

@@ -17,7 +17,6 @@ from data_sources.refresher import Refresher
 from data_sources.registry import default_registry
 from data_sources.store import Store
 from tests.conftest import FIXTURES
-from tests.data_sources.test_store import DERIVATIONS
 
 # series -> (URL its primary source calls, recorded or built fixture of that source)
 PRIMARY = {
@@ -44,7 +43,7 @@ ADAPTER_CASES = [(series_id, fixture) for series_id, (_, fixture) in PRIMARY.ite
 def refresher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Refresher:
     monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
     http.session.cache_clear()
-    return Refresher(Store(open_cache(tmp_path), mode="live"), default_registry(), DERIVATIONS, retry_seconds=0)
+    return Refresher(Store(open_cache(tmp_path), mode="live"), default_registry(), retry_seconds=0)
 
 
 def _answer(url: str, fixture: str, fault: dict[str, object] | None) -> None:
