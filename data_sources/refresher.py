@@ -133,6 +133,8 @@ class Refresher:
         """Refresh one series now (only if due unless `force`): a derived one through its inputs. One Result per
         series touched, including derived series recomputed from it."""
         derived = self.derivations.get(series_id)
+        if not SERIES[series_id].live:
+            return [Result(series_id, "failed", "no live source: embedded data only")]
         if derived is None:
             return self._fetch(series_id, force=force)
         results = [result for input_id in derived.inputs for result in self._fetch(input_id, force=force)]

@@ -227,3 +227,10 @@ def test_refresh_logs_one_line_per_failure(store: Store, caplog: pytest.LogCaptu
     with caplog.at_level(logging.WARNING, logger="riskon.data"):
         refresher(store, ScriptedSource(down())).refresh("btc")
     assert len(caplog.records) == 1 and "btc" in caplog.records[0].getMessage()
+
+
+def test_an_embedded_only_series_is_never_fetched(store: Store) -> None:
+    source = ScriptedSource(real())
+    [result] = refresher(store, source).refresh("cryptocap_total")
+    assert (result.outcome, result.detail, source.calls) == ("failed", "no live source: embedded data only", 0)
+    assert "cryptocap_total" not in refresher(store, source).due()
