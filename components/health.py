@@ -46,6 +46,7 @@ def health(data: DataStatus) -> tuple[dict[str, object], int]:
         "mode": data.mode,
         "state": data.state,
         "line": data.line,
+        "refresher": data.refresher,
         "series": {row.series_id: series_health(row) for row in data.series},
     }
     return body, code

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +44,8 @@ FETCH_LEASE_SECONDS = 600.0
 ELECTION_SECONDS = 120.0
 # How often a standby process tries to become the refresher, and the longest the refresher sleeps.
 TICK_SECONDS = 15.0
+# The cache key naming the process that refreshes now.
+REFRESHER_KEY = "refresher"
 
 Outcome = Literal["fetched", "failed", "rejected", "busy", "current"]
 
@@ -268,6 +272,8 @@ class BackgroundRefresher:
                 self._stop.wait(self.tick_seconds)
                 continue
             self._leading.set()
+            # Who refreshes, for the status page; it vanishes a few ticks after this process stops.
+            cache.set(REFRESHER_KEY, f"{socket.gethostname()} pid {os.getpid()}", expire=3 * self.tick_seconds + 30)
             try:
                 self.refresher.refresh_due(functools.partial(self._still_leading, lease))
             except Exception:  # the thread must outlive any bug; the traceback goes to the log

@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from data_sources.refresher import REFRESHER_KEY
 from data_sources.series import SERIES, SERIES_IDS
 from data_sources.store import SourceMode, Store
 
@@ -44,6 +45,7 @@ class DataStatus:
     state: State
     line: str
     series: tuple[SeriesStatus, ...]
+    refresher: str | None  # the host and process that refresh now; None: none (snapshot mode, or none running)
 
 
 def status(store: Store) -> DataStatus:
@@ -51,7 +53,9 @@ def status(store: Store) -> DataStatus:
     rows = tuple(_row(store, series_id) for series_id in SERIES_IDS)
     refreshed = tuple(row for row in rows if SERIES[row.series_id].live)  # embedded-only series are never live
     state = _state(store.mode, refreshed)
-    return DataStatus(store.mode, state, _line(state, refreshed, store.now()), rows)
+    refresher = store.cache.get(REFRESHER_KEY)
+    who = refresher if isinstance(refresher, str) else None
+    return DataStatus(store.mode, state, _line(state, refreshed, store.now()), rows, who)
 
 
 def _row(store: Store, series_id: str) -> SeriesStatus:
