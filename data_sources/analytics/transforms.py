@@ -54,3 +54,16 @@ def distance_from_ath(frame: pd.DataFrame) -> pd.DataFrame:
         rows[column] = [ath, ath_date, last, values.index[-1], last / ath - 1]
     table = pd.DataFrame.from_dict(rows, orient="index", columns=ATH_COLUMNS)
     return table.astype({"ath": "float64", "last": "float64", "distance": "float64"})
+
+
+def trailing_growth(
+    dates: pd.DatetimeIndex, values: np.ndarray, *, horizon_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's growth since the last row on or before `horizon_days` earlier, and that row's position (-1: none).
+
+    `values` holds one column per series (rows = `dates`); growth is NaN where no row is old enough.
+    """
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
+    base = dates.searchsorted(dates - pd.Timedelta(days=horizon_days), side="right") - 1
+    return values / np.where(base[:, None] >= 0, values[base.clip(0)], np.nan) - 1, base
