@@ -166,7 +166,9 @@ def _every_day(
     days = pd.date_range(first.normalize(), closes.index[-1], freq="D", unit="us", name="date")
     # The statistic depends only on the entry close: compute it once per close, then look it up for each day.
     entries = closes.index.searchsorted(days, side="right") - 1
-    table = outcomes(closes, anchors=closes.index[entries[0] :], horizons=horizons, window_days=window_days)
+    table = outcomes(
+        closes, anchors=pd.DatetimeIndex(closes.index[entries[0] :]), horizons=horizons, window_days=window_days
+    )
     return days, table.iloc[entries - entries[0]].set_axis(days)
 
 
@@ -219,7 +221,13 @@ def _hits(sample: np.ndarray, rate: float) -> dict[str, object]:
         return {"hits": np.nan, "hit_rate": np.nan, "hit_low": np.nan, "hit_high": np.nan, "binomial_p": np.nan}
     test = stats.binomtest(hits, n, rate)
     interval = test.proportion_ci(confidence_level=CONFIDENCE, method="wilson")
-    return {"hits": hits, "hit_rate": hits / n, "hit_low": interval.low, "hit_high": interval.high, "binomial_p": test.pvalue}
+    return {
+        "hits": hits,
+        "hit_rate": hits / n,
+        "hit_low": interval.low,
+        "hit_high": interval.high,
+        "binomial_p": test.pvalue,
+    }
 
 
 def _placebo(

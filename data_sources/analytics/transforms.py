@@ -56,9 +56,7 @@ def distance_from_ath(frame: pd.DataFrame) -> pd.DataFrame:
     return table.astype({"ath": "float64", "last": "float64", "distance": "float64"})
 
 
-def trailing_growth(
-    dates: pd.DatetimeIndex, values: np.ndarray, *, horizon_days: int
-) -> tuple[np.ndarray, np.ndarray]:
+def trailing_growth(dates: pd.DatetimeIndex, values: np.ndarray, *, horizon_days: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's growth since the last row on or before `horizon_days` earlier, and that row's position (-1: none).
 
     `values` holds one column per series (rows = `dates`); growth is NaN where no row is old enough.

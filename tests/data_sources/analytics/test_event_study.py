@@ -148,7 +148,8 @@ def test_non_overlapping_windows_and_the_sample_size_badge() -> None:
 
 
 def test_events_past_the_data_or_before_the_asset_are_left_out_of_n() -> None:
-    prices = daily(np.linspace(100.0, 200.0, 100)).assign(late=lambda f: f["a"].where(f.index >= day(50)))
+    prices = daily(np.linspace(100.0, 200.0, 100))
+    prices["late"] = prices["a"].where(prices.index >= day(50))
     table = event_study(prices, events=days([10, 60, 95]), assets=["a", "late"], horizons=(30,), draws=10)
     assert row(table, "return_30d")["n"] == 2
     assert row(table, "return_30d", "late")["n"] == 1
@@ -247,5 +248,5 @@ def test_the_placebo_band_holds_the_chosen_percentiles_of_every_start_days_path(
     prices = daily([100.0, 110.0] * 50)
     band = event_paths(prices, events=days([0]), asset="a", horizon=1, band=(10.0, 90.0)).band
     # Half the start days go 100 -> 110, half 110 -> 100: day-1 values 110 and 90.909..., half each.
-    assert band.loc[0].tolist() == [100.0, 100.0, 100.0]
+    assert band.iloc[0].to_list() == [100.0, 100.0, 100.0]
     assert band.loc[1, "low"] == pytest.approx(100 / 1.1) and band.loc[1, "high"] == pytest.approx(110.0)
