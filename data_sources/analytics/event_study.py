@@ -147,10 +147,11 @@ def event_study(
             continue
         observed = outcomes(closes, anchors=anchors, horizons=horizons, window_days=window_days)
         days, everyday = _every_day(closes, since=since, horizons=horizons, window_days=window_days)
+        when = _day_numbers(pd.DatetimeIndex(observed["entry_date"]))
         for statistic, length in zip(statistics(horizons), [*horizons, window_days, window_days], strict=True):
             rng = np.random.default_rng([seed, zlib.crc32(f"{asset} {statistic}".encode())])
             values = observed[statistic].to_numpy()
-            row = _compare(values, anchors, days, everyday[statistic], statistic, length, rng, draws)
+            row = _compare(values, when, days, everyday[statistic], statistic, length, rng, draws)
             rows.append({"asset": asset, "statistic": statistic, **row})
     table = pd.DataFrame(rows, columns=STUDY_COLUMNS).assign(convention=text)
     return table.astype(
@@ -160,7 +161,7 @@ def event_study(
 
 def _every_day(
     closes: pd.Series, *, since: pd.Timestamp | str | None, horizons: Sequence[int], window_days: int
-) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Every calendar day from `since` (or the first close) to the last close, and each statistic if entered then."""
     first = closes.index[0] if since is None else max(pd.Timestamp(since), closes.index[0])
     days = pd.date_range(first.normalize(), closes.index[-1], freq="D", unit="us", name="date")
@@ -169,31 +170,37 @@ def _every_day(
     table = outcomes(
         closes, anchors=pd.DatetimeIndex(closes.index[entries[0] :]), horizons=horizons, window_days=window_days
     )
-    return days, table.iloc[entries - entries[0]].set_axis(days)
+    return _day_numbers(days), {column: table[column].to_numpy()[entries - entries[0]] for column in table.columns}
+
+
+def _day_numbers(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Days since 1970-01-01 as integers: spacing and windows are counted in calendar days."""
+    return np.asarray(dates.to_numpy().astype("datetime64[D]").astype("int64"))
 
 
 def _compare(
     values: np.ndarray,
-    anchors: pd.DatetimeIndex,
-    days: pd.DatetimeIndex,
-    everyday: pd.Series,
+    anchors: np.ndarray,
+    days: np.ndarray,
+    everyday: np.ndarray,
     statistic: str,
     length: int,
     rng: np.random.Generator,
     draws: int,
 ) -> dict[str, object]:
-    """The events' values of one statistic against its every-day baseline and placebo."""
+    """The events' values of one statistic against its every-day baseline and placebo (days as day numbers)."""
     known = ~np.isnan(values)
     sample, when = values[known], anchors[known]
-    # The statistic is known from the first day through some last day (it needs `length` days of data after entry).
-    baseline = everyday.dropna()
-    base = baseline.to_numpy()
+    # Known from the first day through the last whose `length` days after entry the data covers: consecutive days.
+    baseline = np.flatnonzero(~np.isnan(everyday))
+    base = everyday[baseline]
     n = len(sample)
     windows = _independent_windows(when, length)
     mean, median = (float(np.mean(sample)), float(np.median(sample))) if n else (np.nan, np.nan)
     base_mean, base_median = (float(np.mean(base)), float(np.median(base))) if len(base) else (np.nan, np.nan)
     positive = float(np.mean(base > 0)) if len(base) else np.nan
-    spacing = int(np.diff(when.to_numpy()).min() / np.timedelta64(1, "D")) if n > 1 else 1
+    spacing = max(int(np.diff(when).min()), 1) if n > 1 else 1
+    span = days[baseline[[0, -1]]].astype("datetime64[D]").astype("datetime64[us]") if len(base) else [pd.NaT] * 2
     row: dict[str, object] = {
         "n": n,
         "windows": windows,
@@ -205,12 +212,12 @@ def _compare(
         "baseline_positive": positive,
         "excess_mean": mean - base_mean,
         "excess_median": median - base_median,
-        "spacing_days": max(spacing, 1),
-        "baseline_start": baseline.index[0] if len(base) else pd.NaT,
-        "baseline_end": baseline.index[-1] if len(base) else pd.NaT,
+        "spacing_days": spacing,
+        "baseline_start": span[0],
+        "baseline_end": span[1],
     }
     row |= _hits(sample, np.nan if statistic == _DRAWDOWN else positive)
-    row |= _placebo(mean, base, n, max(spacing, 1), rng, draws)
+    row |= _placebo(mean, base, n, spacing, rng, draws)
     return row
 
 
@@ -273,12 +280,12 @@ def _distinct_sorted(rng: np.random.Generator, *, free: int, count: int, draws: 
     return picks
 
 
-def _independent_windows(entries: pd.DatetimeIndex, length: int) -> int:
+def _independent_windows(entries: np.ndarray, length: int) -> int:
     """How many of the events' `length`-day windows can be picked with no two overlapping (earliest first)."""
     count, free_from = 0, None
-    for entry in entries.sort_values():
+    for entry in np.sort(entries).tolist():
         if free_from is None or entry >= free_from:
-            count, free_from = count + 1, entry + pd.Timedelta(days=length)
+            count, free_from = count + 1, entry + length
     return count
 
 
@@ -337,21 +344,25 @@ def event_paths(
     calendar = pd.date_range(first, closes.index[-1], freq="D", unit="us")
     in_force = np.append(values[closes.index.searchsorted(calendar, side="right") - 1], np.full(horizon, np.nan))
 
-    def path_rows(starts: pd.DatetimeIndex) -> np.ndarray:
-        """Each start's entry (last close on or before it) and the closes in force 0..horizon days after entry."""
+    def path_columns(starts: pd.DatetimeIndex) -> np.ndarray:
+        """Per start (a column): the closes in force 0..horizon days after its entry (last close on or before it)."""
         entry_dates = closes.index[closes.index.searchsorted(starts, side="right") - 1]
-        return in_force[(entry_dates - first).days.to_numpy()[:, None] + offsets.to_numpy()]
+        return in_force[offsets.to_numpy()[:, None] + (entry_dates - first).days.to_numpy()]
 
     anchors = entry_anchors(labels, resolution=resolution, entry=entry)
     inside = (anchors >= first) & (anchors <= closes.index[-1])
-    paths = np.full((len(labels), horizon + 1), np.nan)
-    paths[inside] = path_rows(anchors[inside])
+    paths = np.full((horizon + 1, len(labels)), np.nan)
+    paths[:, inside] = path_columns(anchors[inside])
     start = first if since is None else max(pd.Timestamp(since), first)
     starts = pd.date_range(start.normalize(), closes.index[-1] - pd.Timedelta(days=horizon), freq="D", unit="us")
-    everyday = path_rows(starts)
-    everyday = everyday / everyday[:, :1] * 100
-    low, median, high = np.percentile(everyday, [band[0], 50.0, band[1]], axis=0) if len(starts) else [np.nan] * 3
+    everyday = path_columns(starts)
+    # Sorted first: percentile's own multi-point partition is slower than one sort (measured 32 vs 20 ms).
+    everyday = np.sort(everyday / everyday[:1] * 100, axis=1)
+    quantiles = [band[0], 50.0, band[1]]
+    low, median, high = (
+        np.percentile(everyday, quantiles, axis=1) if len(starts) else [np.full(horizon + 1, np.nan)] * 3
+    )
     return EventPaths(
-        rebase(pd.DataFrame(paths.T, index=offsets, columns=labels)),
+        rebase(pd.DataFrame(paths, index=offsets, columns=labels)),
         pd.DataFrame({"low": low, "median": median, "high": high}, index=offsets),
     )
