@@ -125,7 +125,7 @@ def test_outcomes_for_every_day_match_the_definitions_window_by_window() -> None
         entry = closes.loc[:anchor]
         window = closes.loc[entry.index[-1] : entry.index[-1] + pd.Timedelta(days=45)]
         if entry.index[-1] + pd.Timedelta(days=45) > closes.index[-1]:
-            assert np.isnan(row.max_drawdown) and np.isnan(row.peak_return)
+            assert pd.isna(row.max_drawdown) and pd.isna(row.peak_return)
             continue
         assert row.peak_date == window.idxmax()
         assert row.peak_return == window.max() / entry.iloc[-1] - 1
