@@ -121,12 +121,13 @@ def test_outcomes_for_every_day_match_the_definitions_window_by_window() -> None
     walk = pd.Series(100 * np.exp(np.cumsum(np.random.default_rng(11).normal(0, 0.03, 200))), index=index)
     closes = walk[index.day_of_week < 5]
     table = outcomes(closes, anchors=index, horizons=(7,), window_days=45)
-    for anchor, row in zip(index, table.itertuples(), strict=True):
+    for position, anchor in enumerate(index):
+        row = table.iloc[position]
         entry = closes.loc[:anchor]
         window = closes.loc[entry.index[-1] : entry.index[-1] + pd.Timedelta(days=45)]
         if entry.index[-1] + pd.Timedelta(days=45) > closes.index[-1]:
-            assert pd.isna(row.max_drawdown) and pd.isna(row.peak_return)
+            assert row[["peak_date", "peak_return", "max_drawdown"]].isna().all()
             continue
-        assert row.peak_date == window.idxmax()
-        assert row.peak_return == window.max() / entry.iloc[-1] - 1
-        assert row.max_drawdown == drawdown(window.to_frame()).iloc[:, 0].min()
+        assert row["peak_date"] == window.idxmax()
+        assert row["peak_return"] == window.max() / entry.iloc[-1] - 1
+        assert row["max_drawdown"] == drawdown(window.to_frame()).iloc[:, 0].min()
