@@ -31,7 +31,7 @@ from data_sources.analytics import (
     supply_ratio,
     supply_up_market_down,
 )
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 RUNS = 50

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify
 
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.base import DATE, validate_series
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 
 SNAPSHOT_DIR = Path(__file__).with_name("snapshot")
 RAW_DIR = SNAPSHOT_DIR / "raw"

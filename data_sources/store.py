@@ -24,7 +24,7 @@ import pandas as pd
 
 from data_sources import snapshot
 from data_sources.base import DATE, SourceError
-from data_sources.catalog import spec
+from data_sources.series import series_def
 
 log = logging.getLogger("riskon.data")
 
@@ -325,7 +325,7 @@ class Store:
 
     def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
-        spec(series_id)
+        series_def(series_id)
         if self.mode == "snapshot":
             return self._serve(self._snapshot_copy(series_id), stale=False)
         fresh = self.cache.get(f"live:{series_id}")

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_sources import snapshot
-from data_sources.catalog import SERIES_IDS, classify_fear_greed, fear_greed_classes
+from data_sources import fear_greed, snapshot
+from data_sources.series import SERIES_IDS
 from data_sources.snapshot_build import ALTERNATIVE_FNG, RAW_DIR, build_series, write_snapshot
 
 
@@ -67,5 +67,4 @@ def test_btc_rows_before_pure_coingecko_history_are_dropped() -> None:
 
 def test_fear_greed_bands_match_every_upstream_label() -> None:
     upstream = pd.read_csv(RAW_DIR / ALTERNATIVE_FNG)
-    assert (upstream["value"].map(classify_fear_greed) == upstream["classification"]).all()
-    assert (fear_greed_classes(upstream["value"]) == upstream["classification"]).all()
+    assert (fear_greed.classes(upstream["value"]) == upstream["classification"]).all()

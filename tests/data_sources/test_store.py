@@ -12,7 +12,7 @@ import redis
 
 from data_sources import snapshot
 from data_sources.base import FetchError, UnknownSeriesError
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import CacheBackend, Fetched, Store, open_cache
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")

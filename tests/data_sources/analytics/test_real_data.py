@@ -14,7 +14,7 @@ from data_sources.analytics import (
     rolling_correlation,
     supply_up_market_down,
 )
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 
