@@ -20,7 +20,7 @@ import pandas as pd
 
 from benchmarks.timing import summary, timings_ms
 from data_sources.analytics import breakout_dates, event_paths, event_study, fear_greed_crossings, forward_returns
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 RUNS = 20

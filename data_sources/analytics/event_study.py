@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from data_sources import fear_greed
 from data_sources.analytics.breakouts import breakouts
 from data_sources.analytics.forward import (
     DEFAULT_ASSETS,
@@ -36,7 +37,6 @@ from data_sources.analytics.forward import (
 from data_sources.analytics.resample import Resolution
 from data_sources.analytics.stablecoins import supply_up_market_down
 from data_sources.analytics.transforms import rebase, trailing_growth
-from data_sources.catalog import FEAR_GREED_LABELS, fear_greed_codes
 
 Extreme = Literal["extreme_fear", "extreme_greed"]
 DRAWS = 10_000
@@ -80,8 +80,8 @@ def breakout_dates(closes: pd.Series, **options: Any) -> pd.DatetimeIndex:
 def fear_greed_crossings(values: pd.Series, *, into: Extreme = "extreme_fear") -> pd.DatetimeIndex:
     """Days Fear & Greed enters alternative.me's extreme fear (<= 25) or extreme greed (>= 76) class from outside."""
     observed = values.dropna()
-    band = 0 if into == "extreme_fear" else len(FEAR_GREED_LABELS) - 1
-    inside = fear_greed_codes(observed.to_numpy(dtype="float64")) == band
+    band = 0 if into == "extreme_fear" else len(fear_greed.LABELS) - 1
+    inside = fear_greed.codes(observed.to_numpy(dtype="float64")) == band
     return pd.DatetimeIndex(observed.index[1:][inside[1:] & ~inside[:-1]])
 
 

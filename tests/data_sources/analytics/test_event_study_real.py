@@ -7,7 +7,7 @@ import pytest
 
 from data_sources.analytics import forward_returns
 from data_sources.analytics.event_study import breakout_dates, event_paths, event_study, fear_greed_crossings
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 NOV_2020 = pd.Timestamp("2020-11-13")
