@@ -1,16 +1,25 @@
-"""The event study on the embedded snapshot: ^RUT breakouts against BTC, Fear & Greed crossings (no network)."""
+"""The event study on real data: the embedded snapshot (^RUT breakouts, Fear & Greed) and a recorded FRED series."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from data_sources.analytics import forward_returns
-from data_sources.analytics.event_study import breakout_dates, event_paths, event_study, fear_greed_crossings
+from data_sources.analytics.event_study import (
+    breakout_dates,
+    event_paths,
+    event_study,
+    fear_greed_crossings,
+    liquidity_turns,
+)
 from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 NOV_2020 = pd.Timestamp("2020-11-13")
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +84,14 @@ def test_fear_greed_enters_extreme_fear_on_12_november_2025_and_the_study_counts
     month = _row(table, "btc", "return_30d")
     # Crossings cluster: far fewer independent 30-day windows than events.
     assert month["n"] > 50 and month["windows"] < month["n"] / 2
+
+
+def test_the_fed_balance_sheets_13_week_change_turns_up_at_the_september_2019_repo_intervention() -> None:
+    """On FRED's recorded WALCL history (the first component of net liquidity), 2002-2020."""
+    walcl = pd.read_csv(FIXTURES / "fred" / "WALCL.csv", index_col="DATE", parse_dates=["DATE"])["WALCL"]
+    turns = liquidity_turns(walcl)
+    assert pd.Timestamp("2019-09-18") in turns
+    # Growth resumed then and lasted through the March 2020 expansion: no other turn until September 2020.
+    assert [turn for turn in turns if pd.Timestamp("2019-01-01") < turn < pd.Timestamp("2020-09-01")] == [
+        pd.Timestamp("2019-09-18")
+    ]
