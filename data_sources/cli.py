@@ -6,13 +6,15 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from data_sources import claims
 from data_sources.base import SourceError
-from data_sources.series import SERIES_IDS
+from data_sources.record import FIXTURES, record
+from data_sources.series import SERIES, SERIES_IDS, Derived
 from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
 from data_sources.tabular import to_csv, to_json
 
@@ -96,13 +98,27 @@ def parser() -> argparse.ArgumentParser:
     data_cmd.add_argument("--end", type=_day_arg, help="last date, YYYY-MM-DD")
     data_cmd.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
     data_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
+    record_cmd = commands.add_parser("record", help="save real vendor responses as test fixtures (needs internet)")
+    record_cmd.add_argument("vendors", nargs="*", metavar="VENDOR", help="e.g. yahoo coinmarketcap (default: all)")
+    record_cmd.add_argument("--out", type=Path, default=FIXTURES, help="default: tests/fixtures")
     claims_cmd = commands.add_parser("claims", help="test the Dec 2025 claims on the current data")
     claims_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
     return cli
 
 
+def record_fixtures(vendors: Sequence[str], out_dir: Path) -> int:
+    """Save every live adapter's real response under tests/fixtures/<vendor>/; exit 1 if any vendor failed."""
+    chains = {record.id: record.live for record in SERIES.values() if not isinstance(record.live, Derived)}
+    outcomes = record(chains, vendors, out_dir=out_dir)
+    for where, outcome in outcomes.items():
+        print(f"{outcome:28} {where}")
+    return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
+
+
 def run(options: argparse.Namespace) -> int:
     """Run one data command (everything but `serve`)."""
+    if options.command == "record":
+        return record_fixtures(options.vendors, options.out)
     try:
         store = default_store(options.source)
     except ValueError as exc:

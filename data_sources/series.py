@@ -20,13 +20,15 @@ from data_sources.vendors.alternative_me import AlternativeMe
 from data_sources.vendors.blockchain_info import BlockchainInfo
 from data_sources.vendors.coinbase import Coinbase
 from data_sources.vendors.coingecko import CoinGecko
+from data_sources.vendors.coinmarketcap import CoinMarketCap
 from data_sources.vendors.defillama import DefiLlama
-from data_sources.vendors.fred import Fred
+from data_sources.vendors.fred import BILLION, MILLION, Fred
+from data_sources.vendors.ishares import IJR, IWM
 from data_sources.vendors.yahoo import HOSTS, Yahoo
 
 Calendar = Literal["7-day", "5-day", "weekly"]
 Adjustment = Literal["adjusted", "unadjusted", "n/a"]
-Unit = Literal["USD", "points", "index 0-100"]
+Unit = Literal["USD", "points", "index 0-100", "percent"]
 
 _HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 
@@ -41,8 +43,13 @@ class Derived:
 
 
 def total_minus_rest(frame: pd.DataFrame) -> pd.Series:
-    """The first column minus the sum of the others (TOTAL2, TOTAL3)."""
+    """The first column minus the sum of the others (TOTAL2, TOTAL3, net liquidity)."""
     return frame.iloc[:, 0] - frame.iloc[:, 1:].sum(axis=1)
+
+
+def total_times_rest_of_dominance(frame: pd.DataFrame) -> pd.Series:
+    """Total x (1 - the dominances in %): CoinMarketCap's TOTAL3 from its own total, BTC.D and ETH.D."""
+    return frame.iloc[:, 0] * (1 - frame.iloc[:, 1:].sum(axis=1) / 100)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ _YAHOO_TERMS = "Yahoo Finance data: personal, non-commercial use (Yahoo terms of
 _COINGECKO_TERMS = "CoinGecko data: attribution required (CoinGecko API terms)"
 _DEFILLAMA_TERMS = "DefiLlama data: open, attribution appreciated"
 _ALTERNATIVE_TERMS = "alternative.me Crypto Fear & Greed: free use with attribution to alternative.me"
+_CMC_TERMS = "CoinMarketCap data: attribution required; its data API is not a licensed feed (CoinMarketCap terms)"
+_FRED_TERMS = "Federal Reserve data via FRED: public domain; cite the Board of Governors and FRED"
+_ISHARES_TERMS = "iShares (BlackRock) fund data: for information only (iShares terms of use)"
 
 
 def _records() -> tuple[SeriesDef, ...]:
@@ -116,7 +126,13 @@ def _records() -> tuple[SeriesDef, ...]:
             "iwm", "iShares Russell 2000 ETF (IWM)", "IWM", "USD", "5-day", "#2a9d8f", "adjusted",
             "IWM daily close adjusted for dividends and splits (a total-return view of the ETF).",
             _YAHOO_TERMS,
-            (Yahoo("IWM", adjusted=True), Yahoo("IWM", adjusted=True, host=HOSTS[1]), AlphaVantage("IWM")),
+            (Yahoo("IWM", adjusted=True), Yahoo("IWM", adjusted=True, host=HOSTS[1])),
+        ),
+        SeriesDef(
+            "iwm_unadj", "IWM, unadjusted close", "IWM (unadj.)", "USD", "5-day", "#1b7f74", "unadjusted",
+            "IWM daily close as traded, not adjusted for dividends: the price chart analysts read all-time highs on.",
+            _YAHOO_TERMS + "; Alpha Vantage as fallback under its terms",
+            (Yahoo("IWM"), Yahoo("IWM", host=HOSTS[1]), AlphaVantage("IWM")),
         ),
         SeriesDef(
             "total_mcap", "Total crypto market cap", "Total crypto cap", "USD", "7-day", "#6a4c93", "n/a",
@@ -151,6 +167,64 @@ def _records() -> tuple[SeriesDef, ...]:
             "fear_greed", "Crypto Fear & Greed", "Fear & Greed", "index 0-100", "7-day", "#555555", "n/a",
             "alternative.me's Crypto Fear & Greed Index, 0 (extreme fear) to 100 (extreme greed), daily.",
             _ALTERNATIVE_TERMS, (AlternativeMe(),),
+        ),
+        SeriesDef(
+            "cmc_total", "Total crypto market cap (CoinMarketCap)", "Total cap (CMC)", "USD", "7-day", "#7b5ea7",
+            "n/a", "CoinMarketCap's total market capitalisation of the coins it lists (its own universe).",
+            _CMC_TERMS, (CoinMarketCap("totalMarketCap"),),
+        ),
+        SeriesDef(
+            "cmc_total2", "Altcoin market cap (CoinMarketCap TOTAL2)", "TOTAL2 (CMC)", "USD", "7-day", "#c9303e",
+            "n/a", "CoinMarketCap's altcoin market cap: its total minus Bitcoin.", _CMC_TERMS,
+            (CoinMarketCap("altcoinMarketCap"),),
+        ),
+        SeriesDef(
+            "btc_dominance", "Bitcoin dominance (CoinMarketCap)", "BTC.D", "percent", "7-day", "#b8690f", "n/a",
+            "Bitcoin's share of CoinMarketCap's total market cap, in percent.", _CMC_TERMS,
+            (CoinMarketCap("btcDominance"),),
+        ),
+        SeriesDef(
+            "eth_dominance", "Ether dominance (CoinMarketCap)", "ETH.D", "percent", "7-day", "#4a62c4", "n/a",
+            "Ether's share of CoinMarketCap's total market cap, in percent.", _CMC_TERMS,
+            (CoinMarketCap("ethDominance"),),
+        ),
+        SeriesDef(
+            "cmc_total3", "Altcoin market cap ex-ETH (CoinMarketCap TOTAL3)", "TOTAL3 (CMC)", "USD", "7-day",
+            "#b8266f", "n/a", "CoinMarketCap's total minus Bitcoin and Ether, from its own total and dominances.",
+            _CMC_TERMS,
+            Derived(("cmc_total", "btc_dominance", "eth_dominance"), total_times_rest_of_dominance,
+                    "total x (1 - BTC.D - ETH.D)"),
+        ),
+        SeriesDef(
+            "walcl", "Fed total assets (WALCL)", "Fed assets", "USD", "weekly", "#264653", "n/a",
+            "Federal Reserve total assets, Wednesday level (FRED WALCL, published in $M, stored in USD).",
+            _FRED_TERMS, (Fred("WALCL", scale=MILLION),),
+        ),
+        SeriesDef(
+            "wtregen", "Treasury General Account (WTREGEN)", "TGA", "USD", "weekly", "#8a5a44", "n/a",
+            "The Treasury's account at the Fed, Wednesday level (FRED WTREGEN, published in $M, stored in USD).",
+            _FRED_TERMS, (Fred("WTREGEN", scale=MILLION),),
+        ),
+        SeriesDef(
+            "rrpontsyd", "Overnight reverse repo (RRPONTSYD)", "ON RRP", "USD", "5-day", "#9c6644", "n/a",
+            "Overnight reverse repurchase agreements at the Fed, daily (FRED RRPONTSYD, published in $B, stored in "
+            "USD).", _FRED_TERMS, (Fred("RRPONTSYD", scale=BILLION),),
+        ),
+        SeriesDef(
+            "net_liquidity", "Fed net liquidity", "Net liquidity", "USD", "weekly", "#2b9348", "n/a",
+            "Fed total assets minus the Treasury General Account minus overnight reverse repo, on Wednesdays.",
+            _FRED_TERMS,
+            Derived(("walcl", "wtregen", "rrpontsyd"), total_minus_rest, "WALCL - WTREGEN - RRPONTSYD"),
+        ),
+        SeriesDef(
+            "iwm_flows", "IWM daily net flows", "IWM flows", "USD", "5-day", "#2a9d8f", "n/a",
+            "Daily creations minus redemptions of IWM: change in shares outstanding x NAV per share.",
+            _ISHARES_TERMS, (IWM,),
+        ),
+        SeriesDef(
+            "ijr_flows", "IJR daily net flows", "IJR flows", "USD", "5-day", "#e9c46a", "n/a",
+            "Daily creations minus redemptions of IJR (S&P SmallCap 600): change in shares outstanding x NAV.",
+            _ISHARES_TERMS, (IJR,),
         ),
     )  # fmt: skip
 

@@ -28,6 +28,11 @@ def version() -> str:
     return hashlib.sha256((SNAPSHOT_DIR / "manifest.json").read_bytes()).hexdigest()[:12]
 
 
+def has(series_id: str) -> bool:
+    """Whether the snapshot embeds this series (some come from live sources only)."""
+    return series_id in manifest()
+
+
 def source_name(series_id: str) -> str:
     """How the UI credits a snapshot series: 'snapshot (<upstream source>)'."""
     return f"{SOURCE_PREFIX} ({manifest()[series_id]['source']})"

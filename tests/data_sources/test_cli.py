@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 import responses
@@ -72,3 +74,14 @@ def test_data_as_json_and_bad_dates(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["data", "btc", "--start", "yesterday-ish"])
     assert "not a date: 'yesterday-ish'" in capsys.readouterr().err
+
+
+@responses.activate
+def test_record_saves_real_responses_per_vendor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = (FIXTURES / "alternative_me/fng_limit2.json").read_bytes()
+    responses.get("https://api.alternative.me/fng/", body=body)
+    assert main(["record", "alternative_me", "--out", str(tmp_path)]) == 0
+    saved = list((tmp_path / "alternative_me").iterdir())
+    assert [path.name for path in saved] == ["fear_greed_recorded.json.gz"]
+    assert gzip.decompress(saved[0].read_bytes()) == body
+    assert "saved" in capsys.readouterr().out

@@ -22,22 +22,11 @@ from data_sources.vendors.coingecko import CoinGecko
 from data_sources.vendors.coinmarketcap import BTC, CoinMarketCap
 from data_sources.vendors.defillama import DefiLlama
 from data_sources.vendors.fred import BILLION, MILLION, Fred
-from data_sources.vendors.ishares import IJR, IWM
-from data_sources.vendors.yahoo import HOSTS, Yahoo
+from data_sources.vendors.ishares import IWM
+from data_sources.vendors.yahoo import Yahoo
 from tests.data_sources.vendors.conftest import fixture_bytes
 
 # Adapters of the series the lead's records add (issues 9, 10), until data_sources.series lists them.
-NEW_CHAINS: dict[str, tuple[Adapter, ...]] = {
-    "iwm_unadj": (Yahoo("IWM"), Yahoo("IWM", host=HOSTS[1]), AlphaVantage("IWM")),
-    "btc_dominance": (CoinMarketCap("btcDominance"),),
-    "eth_dominance": (CoinMarketCap("ethDominance"),),
-    "walcl": (Fred("WALCL", scale=MILLION),),
-    "wtregen": (Fred("WTREGEN", scale=MILLION),),
-    "rrpontsyd": (Fred("RRPONTSYD", scale=BILLION),),
-    "iwm_flows": (IWM,),
-    "ijr_flows": (IJR,),
-}
-
 # One fixture per adapter kind (the CoinGecko total has its own endpoint).
 FIXTURES = {
     "Yahoo": "yahoo/chart_RUT_1mo_2026-08-22.json.gz",
@@ -72,7 +61,7 @@ def _on_its_fixture(adapter: Adapter) -> tuple[Adapter, bytes]:
 
 
 def _every_adapter() -> list[tuple[str, Adapter]]:
-    chains = dict(NEW_CHAINS)
+    chains: dict[str, tuple[Adapter, ...]] = {}
     for record in SERIES.values():
         if not isinstance(record.live, Derived):
             chains[record.id] = tuple(record.live)
