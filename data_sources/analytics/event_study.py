@@ -8,8 +8,11 @@ Per asset and statistic (the return 30/90/180/365 calendar days after entry; pea
 - the hit rate (share of events with a positive value; not for drawdowns, never positive) with a Wilson 95%
   interval and an exact two-sided binomial test at the baseline's share positive;
 - a random-entry placebo: `draws` sets of as many start days as there are events, no two closer than the closest
-  two events; the observed mean's percentile among the placebo means and a two-sided p-value.
-Windows that overlap are not independent evidence, so the sample-size badge counts non-overlapping windows.
+  two events ("spaced"); the observed mean's percentile among the placebo means and a two-sided p-value.
+Windows that overlap are not independent evidence, so the sample-size badge counts non-overlapping windows. For the
+same reason a signal whose events cluster (Fear & Greed dips in and out of a class for days) looks far more unusual
+against spread-out random days than it is: `placebo="shifted"` moves the whole set of event days by one random
+offset instead (circularly within the baseline span), keeping every gap and cluster.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -39,6 +42,7 @@ from data_sources.analytics.stablecoins import supply_up_market_down
 from data_sources.analytics.transforms import rebase, trailing_growth
 
 Extreme = Literal["extreme_fear", "extreme_greed"]
+Placebo = Literal["spaced", "shifted"]
 DRAWS = 10_000
 CONFIDENCE = 0.95
 STUDY_COLUMNS = [
@@ -121,6 +125,7 @@ def event_study(
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     window_days: int = 365,
     draws: int = DRAWS,
+    placebo: Placebo = "spaced",
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per asset x statistic: the events against the baseline, hit rate and placebo (module docstring).
@@ -133,11 +138,17 @@ def event_study(
         raise ValueError(f"no price column for {', '.join(missing)}")
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
+    if placebo not in get_args(Placebo):
+        raise ValueError(f"unknown placebo {placebo!r}; expected one of {', '.join(get_args(Placebo))}")
     labels = pd.DatetimeIndex(events).as_unit("us").unique().sort_values()
     anchors = entry_anchors(labels, resolution=resolution, entry=entry)
     text = convention(resolution=resolution, entry=entry, window_days=window_days) + (
         f"; baseline = every day from baseline_start to baseline_end entered the same way; placebo = {draws:,} "
-        f"random sets of n such days, spacing_days apart at least (seed {seed})"
+        + (
+            f"random sets of n such days, spacing_days apart at least (seed {seed})"
+            if placebo == "spaced"
+            else f"random circular shifts of the event days within the baseline span (seed {seed})"
+        )
     )
     rows = []
     for asset in assets:
@@ -151,7 +162,7 @@ def event_study(
         for statistic, length in zip(statistics(horizons), [*horizons, window_days, window_days], strict=True):
             rng = np.random.default_rng([seed, zlib.crc32(f"{asset} {statistic}".encode())])
             values = observed[statistic].to_numpy()
-            row = _compare(values, when, days, everyday[statistic], statistic, length, rng, draws)
+            row = _compare(values, when, days, everyday[statistic], statistic, length, rng, draws, placebo)
             rows.append({"asset": asset, "statistic": statistic, **row})
     table = pd.DataFrame(rows, columns=STUDY_COLUMNS).assign(convention=text)
     return table.astype(
@@ -187,6 +198,7 @@ def _compare(
     length: int,
     rng: np.random.Generator,
     draws: int,
+    placebo: Placebo,
 ) -> dict[str, object]:
     """The events' values of one statistic against its every-day baseline and placebo (days as day numbers)."""
     known = ~np.isnan(values)
@@ -217,7 +229,11 @@ def _compare(
         "baseline_end": span[1],
     }
     row |= _hits(sample, np.nan if statistic == _DRAWDOWN else positive)
-    row |= _placebo(mean, base, n, spacing, rng, draws)
+    if placebo == "spaced":
+        starts = _spaced_sets(len(base), n, spacing, rng, draws)
+    else:
+        starts = _shifted_sets(len(base), when - days[baseline[0]] if len(base) else when, rng, draws)
+    row |= _placebo(mean, base, starts)
     return row
 
 
@@ -237,16 +253,28 @@ def _hits(sample: np.ndarray, rate: float) -> dict[str, object]:
     }
 
 
-def _placebo(
-    mean: float, base: np.ndarray, n: int, spacing: int, rng: np.random.Generator, draws: int
-) -> dict[str, object]:
-    """Percentile of the observed mean among `draws` random-entry means, and the two-sided p-value."""
-    if not n or np.isnan(mean) or (n - 1) * spacing >= len(base):
+def _spaced_sets(span: int, count: int, spacing: int, rng: np.random.Generator, draws: int) -> np.ndarray | None:
+    """`draws` random sets of `count` positions in [0, span), `spacing` apart at least; None if none fits."""
+    if not count or (count - 1) * spacing >= span:
+        return None
+    return spaced_draws(rng, span=span, count=count, spacing=spacing, draws=draws)
+
+
+def _shifted_sets(span: int, positions: np.ndarray, rng: np.random.Generator, draws: int) -> np.ndarray | None:
+    """`draws` copies of the events' `positions`, each moved by one random offset, wrapping around [0, span)."""
+    if not len(positions) or not span:
+        return None
+    return (positions[None, :] + rng.integers(0, span, size=(draws, 1))) % span
+
+
+def _placebo(mean: float, base: np.ndarray, starts: np.ndarray | None) -> dict[str, object]:
+    """Percentile of the observed mean among the placebo sets' means (a row of `base` positions each), two-sided p."""
+    if starts is None or np.isnan(mean):
         return {"placebo_percentile": np.nan, "placebo_p": np.nan}
-    means = base[spaced_draws(rng, span=len(base), count=n, spacing=spacing, draws=draws)].mean(axis=1)
+    means = base[starts].mean(axis=1)
     above, below = int((means >= mean).sum()), int((means <= mean).sum())
-    p_value = min(1.0, 2 * (1 + min(above, below)) / (draws + 1))
-    return {"placebo_percentile": 100 * below / draws, "placebo_p": p_value}
+    p_value = min(1.0, 2 * (1 + min(above, below)) / (len(means) + 1))
+    return {"placebo_percentile": 100 * below / len(means), "placebo_p": p_value}
 
 
 def spaced_draws(rng: np.random.Generator, *, span: int, count: int, spacing: int, draws: int) -> np.ndarray:

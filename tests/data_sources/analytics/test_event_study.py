@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from data_sources.analytics.event_study import (
+    Placebo,
     event_paths,
     event_study,
     fear_greed_crossings,
@@ -121,15 +122,30 @@ def test_placebo_p_matches_the_binomial_tail_when_draws_are_near_independent_coi
     assert row(table, "return_1d")["placebo_p"] == pytest.approx(112 / 1024, abs=0.03)
 
 
-def test_the_same_seed_gives_the_same_placebo_whatever_else_is_in_the_view() -> None:
+@pytest.mark.parametrize("placebo", ["spaced", "shifted"])
+def test_the_same_seed_gives_the_same_placebo_whatever_else_is_in_the_view(placebo: Placebo) -> None:
     prices = daily(100 * np.exp(np.cumsum(np.random.default_rng(7).normal(0, 0.02, 800))))
     prices["b"] = prices["a"].iloc[::-1].to_numpy()
     events = days([100, 230, 390, 500])
-    alone = event_study(prices, events=events, assets=["a"], seed=3, draws=500)
-    together = event_study(prices, events=events, assets=["b", "a"], seed=3, draws=500)
+    alone = event_study(prices, events=events, assets=["a"], seed=3, draws=500, placebo=placebo)
+    together = event_study(prices, events=events, assets=["b", "a"], seed=3, draws=500, placebo=placebo)
     pd.testing.assert_frame_equal(alone, together[together["asset"] == "a"].reset_index(drop=True))
-    other = event_study(prices, events=events, assets=["a"], seed=4, draws=500)
+    other = event_study(prices, events=events, assets=["a"], seed=4, draws=500, placebo=placebo)
     assert not np.allclose(alone["placebo_percentile"], other["placebo_percentile"])
+
+
+def test_a_cluster_of_events_is_unusual_against_spread_out_days_but_not_against_shifted_copies_of_itself() -> None:
+    # Log price a 120-day sine wave: 20 events on consecutive days near the steepest rise sit in one up-leg.
+    prices = daily(100 * np.exp(0.3 * np.sin(2 * np.pi * np.arange(1200) / 120)))
+    spaced, shifted = (
+        row(event_study(prices, events=days(range(20)), assets=["a"], horizons=(1,), placebo=placebo), "return_1d")
+        for placebo in ("spaced", "shifted")
+    )
+    assert spaced["placebo_p"] < 0.01
+    # A shifted cluster means at least as much whenever it lands within 10 days of a crest's steepest rise:
+    # about 20 of every 120 offsets, so a two-sided p near 2 x 1/6.
+    assert shifted["placebo_p"] == pytest.approx(1 / 3, abs=0.05)
+    assert "circular shifts" in shifted["convention"]
 
 
 def test_non_overlapping_windows_and_the_sample_size_badge() -> None:
@@ -165,6 +181,8 @@ def test_bad_arguments_are_clear_errors() -> None:
         event_study(ALTERNATING, events=EIGHT_OF_TEN, assets=["btc"])
     with pytest.raises(ValueError, match="draws must be at least 1"):
         event_study(ALTERNATING, events=EIGHT_OF_TEN, assets=["a"], draws=0)
+    with pytest.raises(ValueError, match="unknown placebo 'bootstrap'"):
+        event_study(ALTERNATING, events=EIGHT_OF_TEN, assets=["a"], placebo="bootstrap")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="cannot place 3 days 5 apart in 10"):
         spaced_draws(np.random.default_rng(0), span=10, count=3, spacing=5, draws=1)
 

@@ -84,6 +84,11 @@ def test_fear_greed_enters_extreme_fear_on_12_november_2025_and_the_study_counts
     month = _row(table, "btc", "return_30d")
     # Crossings cluster: far fewer independent 30-day windows than events.
     assert month["n"] > 50 and month["windows"] < month["n"] / 2
+    # Against spread-out random days the year after looks extraordinary; against the same clusters shifted in time
+    # it does not: the clustering, not the signal, made the difference.
+    shifted = event_study(panel, events=crossings, assets=["btc"], since=_first(panel["fear_greed"]), placebo="shifted")
+    assert _row(table, "btc", "return_365d")["placebo_p"] < 0.01
+    assert _row(shifted, "btc", "return_365d")["placebo_p"] > 0.05
 
 
 def test_the_fed_balance_sheets_13_week_change_turns_up_at_the_september_2019_repo_intervention() -> None:
