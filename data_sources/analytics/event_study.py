@@ -178,10 +178,11 @@ def _every_day(
     days = pd.date_range(first.normalize(), closes.index[-1], freq="D", unit="us", name="date")
     # The statistic depends only on the entry close: compute it once per close, then look it up for each day.
     entries = closes.index.searchsorted(days, side="right") - 1
+    first_entry = int(entries[0]) if len(entries) else len(closes)  # `since` past the data: no day at all
     table = outcomes(
-        closes, anchors=pd.DatetimeIndex(closes.index[entries[0] :]), horizons=horizons, window_days=window_days
+        closes, anchors=pd.DatetimeIndex(closes.index[first_entry:]), horizons=horizons, window_days=window_days
     )
-    return _day_numbers(days), {column: table[column].to_numpy()[entries - entries[0]] for column in table.columns}
+    return _day_numbers(days), {column: table[column].to_numpy()[entries - first_entry] for column in table.columns}
 
 
 def _day_numbers(dates: pd.DatetimeIndex) -> np.ndarray:

@@ -170,6 +170,10 @@ def test_events_past_the_data_or_before_the_asset_are_left_out_of_n() -> None:
     assert row(table, "return_30d")["n"] == 2
     assert row(table, "return_30d", "late")["n"] == 1
     assert row(table, "return_30d", "late")["baseline_start"] == day(50)
+    # A signal that could only fire after the data ends has no baseline and no placebo, and says so with NaN.
+    after = row(event_study(prices, events=days([10]), assets=["a"], since=day(200), horizons=(30,)), "return_30d")
+    assert after["n"] == 1 and pd.isna(after["baseline_start"])
+    assert after[["baseline_mean", "excess_mean", "placebo_percentile", "placebo_p"]].isna().all()
 
 
 def test_variants_note_counts_what_the_view_tests() -> None:
