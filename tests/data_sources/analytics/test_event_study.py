@@ -8,6 +8,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_sources.analytics.event_study import (
     Placebo,
@@ -272,3 +274,24 @@ def test_the_placebo_band_holds_the_chosen_percentiles_of_every_start_days_path(
     # Half the start days go 100 -> 110, half 110 -> 100: day-1 values 110 and 90.909..., half each.
     assert band.iloc[0].to_list() == [100.0, 100.0, 100.0]
     assert band.loc[1, "low"] == pytest.approx(100 / 1.1) and band.loc[1, "high"] == pytest.approx(110.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    span=st.integers(1, 400),
+    count=st.integers(0, 30),
+    spacing=st.integers(1, 60),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_spaced_draws_fit_or_refuse_for_any_span_count_and_spacing(
+    span: int, count: int, spacing: int, seed: int
+) -> None:
+    fits = count == 0 or (count - 1) * spacing < span
+    if not fits:
+        with pytest.raises(ValueError, match="cannot place"):
+            spaced_draws(np.random.default_rng(seed), span=span, count=count, spacing=spacing, draws=5)
+        return
+    picks = spaced_draws(np.random.default_rng(seed), span=span, count=count, spacing=spacing, draws=50)
+    assert picks.shape == (50, count)
+    if count:
+        assert picks.min() >= 0 and picks.max() < span and (np.diff(picks, axis=1) >= spacing).all()
