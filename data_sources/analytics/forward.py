@@ -61,15 +61,16 @@ def forward_returns(
 
     def rows(asset: str, closes: pd.Series, signal: pd.DatetimeIndex, at: pd.DatetimeIndex) -> pd.DataFrame:
         part = outcomes(closes, anchors=at, horizons=horizons, window_days=window_days, until=until)
-        return part.assign(signal=signal, asset=asset)
+        part.insert(0, "asset", asset)
+        part.insert(0, "signal", signal)
+        return part
 
     parts = [rows(asset, prices[asset].dropna(), labels, anchors) for asset in assets]
     parts = parts or [rows("", pd.Series(dtype="float64"), labels[:0], anchors[:0])]  # no assets: no rows
     # Each part is indexed by signal position: a stable sort puts the rows signal by signal, assets in order.
     table = pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)
     text = convention(resolution=resolution, entry=entry, window_days=window_days, until=until)
-    columns = ["signal", "asset", *table.columns[:-2]]
-    return table[columns].assign(convention=text).astype({"asset": "str", "convention": "str"})
+    return table.assign(convention=text).astype({"asset": "str", "convention": "str"})
 
 
 def entry_anchors(labels: pd.DatetimeIndex, *, resolution: Resolution, entry: Entry) -> pd.DatetimeIndex:
