@@ -48,26 +48,27 @@ def test_btc_after_rut_breakouts_two_known_years_a_strong_mean_and_an_anecdote_b
     assert NOV_2020 in rut_breakouts
     table = event_study(panel, events=rut_breakouts, assets=["btc"], since=_first(panel["rut"]))
     year = _row(table, "btc", "return_365d")
-    # BTC's history starts in April 2013 and the Sept 2025 breakout has no full year yet: Nov 2016 and Nov 2020.
+    # BTC's history starts in July 2015 and the Sept 2025 breakout has no full year yet: Nov 2016 and Nov 2020.
     known = forward_returns(panel, signals=rut_breakouts, assets=["btc"])["return_365d"].dropna()
     assert (year["n"], year["windows"]) == (2, 2) and len(known) == 2
     assert year["mean"] == pytest.approx(known.mean())
     assert year["badge"] == "n < 5: anecdote, no inference"
-    assert year["baseline_start"] == pd.Timestamp("2013-04-28")
+    assert year["baseline_start"] == _first(panel["btc"])  # ^RUT could fire from 1987: BTC's own start binds
     # Far above an average year for BTC, and above 90% of random pairs of entry days: yet two events.
     assert year["excess_mean"] > 2 and year["placebo_percentile"] > 90
     assert year["hits"] == 2 and year["hit_low"] < year["baseline_positive"]  # the interval cannot exclude chance
 
 
-def test_btc_path_after_the_november_2020_breakout_reaches_the_analysts_391_on_14_april_2021(
+def test_btc_path_after_the_november_2020_breakout_reaches_389_on_13_april_2021(
     panel: pd.DataFrame, rut_breakouts: pd.DatetimeIndex
 ) -> None:
+    """The same peak as the signal table's +289% (test_real_data.py), on Coinbase's UTC closes."""
     result = event_paths(panel, events=rut_breakouts, asset="btc", horizon=365)
     path = result.paths[NOV_2020]
-    peak_day = (pd.Timestamp("2021-04-14") - NOV_2020).days
+    peak_day = (pd.Timestamp("2021-04-13") - NOV_2020).days
     assert path.iloc[0] == 100.0
-    assert path.iloc[peak_day] == pytest.approx(63_576.68 / float(panel["btc"][NOV_2020]) * 100)
-    assert round(path.iloc[peak_day]) == 391
+    assert path.iloc[peak_day] == pytest.approx(63_588.2 / float(panel["btc"][NOV_2020]) * 100)
+    assert round(path.iloc[peak_day]) == 389
     assert path.loc[:peak_day].idxmax() == peak_day
     # The band brackets the median any-day path and fans out with time.
     band = result.band
@@ -100,3 +101,13 @@ def test_the_fed_balance_sheets_13_week_change_turns_up_at_the_september_2019_re
     assert [turn for turn in turns if pd.Timestamp("2019-01-01") < turn < pd.Timestamp("2020-09-01")] == [
         pd.Timestamp("2019-09-18")
     ]
+
+
+def test_net_liquidity_turning_up_shows_no_edge_for_btc(panel: pd.DataFrame) -> None:
+    turns = liquidity_turns(panel["net_liquidity"])
+    assert pd.Timestamp("2019-10-02") in turns  # two weeks after WALCL's own turn: the TGA and RRP move too
+    table = event_study(panel, events=turns, assets=["btc"], since=_first(panel["net_liquidity"]))
+    year = _row(table, "btc", "return_365d")
+    assert year["n"] >= 30 and year["badge"] == "5-19: low power"  # 30-odd turns, under 20 independent years
+    # Below an average year for BTC and in the middle of the random-entry distribution.
+    assert year["excess_mean"] < 0 and year["placebo_p"] > 0.2
