@@ -18,7 +18,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from components import export
 from components.url_state import decode
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The analysts' own check (README): ^RUT's first close above its 2018-08-31 high is 2020-11-13; the description
