@@ -125,9 +125,9 @@ def zoom_window(signal: str) -> dict[str, str] | None:
     """The range a clicked row zooms to: from a little before the signal to a year after."""
     try:
         day = dt.date.fromisoformat(signal)
-    except (TypeError, ValueError):
+        start, end = day - dt.timedelta(days=ZOOM_BEFORE_DAYS), day + dt.timedelta(days=ZOOM_AFTER_DAYS)
+    except (TypeError, ValueError, OverflowError):  # not a date, or one near 0001-01-01 / 9999-12-31
         return None
-    start, end = day - dt.timedelta(days=ZOOM_BEFORE_DAYS), day + dt.timedelta(days=ZOOM_AFTER_DAYS)
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
