@@ -322,8 +322,8 @@ def register(app: Dash, store: Store) -> None:
         prevent_initial_call=True,
     )
     def zoom_to_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> Any:
-        if not isinstance(cell, dict) or not rows or not isinstance(cell.get("row"), int):
+        if not isinstance(cell, dict) or not isinstance(rows, list) or not isinstance(cell.get("row"), int):
             return no_update
-        if not 0 <= cell["row"] < len(rows):
+        if not 0 <= cell["row"] < len(rows) or not isinstance(rows[cell["row"]], dict):
             return no_update
         return zoom_window(str(rows[cell["row"]].get("signal"))) or no_update
