@@ -83,9 +83,12 @@ def _stringify_id(component_id: Any) -> str:
 class Page:
     """What Dash's renderer holds: every component's props from /_dash-layout, updated by callback answers."""
 
-    def __init__(self, layout: Any) -> None:
+    def __init__(self, layout: Any, *, search: str = "") -> None:
         self.components: dict[str, tuple[Any, str, dict[str, Any]]] = {}  # key -> (id, type, props)
         self._walk(layout)
+        for _, kind, props in self.components.values():
+            if kind == "Location":  # the renderer fills it from the browser's address bar
+                props.update(pathname="/", search=search, href=f"http://127.0.0.1/{search}")
 
     def _walk(self, node: Any) -> None:
         if isinstance(node, list):
@@ -154,14 +157,15 @@ class Page:
                 props["active_cell"] = {"row": 0, "column": 0, "column_id": props["columns"][0]["id"]}
 
 
-@pytest.fixture(scope="session")
-def real_payloads(app_client: FlaskClient) -> list[dict[str, Any]]:
-    """Every server callback's request as the renderer would post it, read from the running app's own layout and
-    dependencies: the initial calls, then each callback once more with its first input changed, on the page their
-    answers built. Nothing here knows the app's callbacks, so the fuzz follows the app as it changes."""
-    page = Page(app_client.get("/_dash-layout").get_json())
-    specs = [spec for spec in app_client.get("/_dash-dependencies").get_json() if not spec.get("clientside_function")]
-    bodies: dict[str, dict[str, Any]] = {}
+def renderer_requests(client: FlaskClient, search: str = "") -> list[tuple[dict[str, Any], bytes]]:
+    """Every server callback's request as the renderer would post it on a page opened at `search`, with its answer.
+
+    Read from the running app's own layout and dependencies: the initial calls, then each callback once more with
+    its first input changed, on the page their answers built. Nothing here knows the app's callbacks, so the
+    hardening tests follow the app as it changes. Every real request must be answered (200 or 204)."""
+    page = Page(client.get("/_dash-layout").get_json(), search=search)
+    specs = [spec for spec in client.get("/_dash-dependencies").get_json() if not spec.get("clientside_function")]
+    exchanges: dict[str, tuple[dict[str, Any], bytes]] = {}
     for triggered in (False, True, True):
         for spec in specs:
             if not triggered and spec.get("prevent_initial_call"):
@@ -169,9 +173,21 @@ def real_payloads(app_client: FlaskClient) -> list[dict[str, Any]]:
             body = page.request(spec, triggered=triggered)
             if body is None:
                 continue
-            response = app_client.post(CALLBACK_PATH, json=body)
+            response = client.post(CALLBACK_PATH, json=body)
             assert response.status_code in (200, 204), (body, response.status_code, response.data[:300])
             if response.status_code == 200:
                 page.apply(response.get_json())
-            bodies[json.dumps(body, sort_keys=True)] = copy.deepcopy(body)
-    return list(bodies.values())
+            exchanges[json.dumps(body, sort_keys=True)] = (copy.deepcopy(body), response.data)
+    return list(exchanges.values())
+
+
+@pytest.fixture(scope="session")
+def real_payloads(app_client: FlaskClient) -> list[dict[str, Any]]:
+    """The real callback requests of the dashboard opened without a query (see `renderer_requests`)."""
+    return [body for body, _ in renderer_requests(app_client)]
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Callable[..., list[tuple[dict[str, Any], bytes]]]:
+    """`renderer_requests` for tests that open their own app or a page at a query."""
+    return renderer_requests
