@@ -29,6 +29,7 @@ from components.security import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth
 from data_sources import http
 from data_sources.logs import setup_logging
 from data_sources.registry import default_registry
+from data_sources.series import SERIES
 from data_sources.store import Store, open_cache
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -197,10 +198,12 @@ def test_health_reports_each_series_last_date_from_the_store(app_client: FlaskCl
     response = app_client.get("/healthz")
     body = response.get_json()
     assert response.status_code == 200 and body["status"] == "ok" and body["mode"] == "snapshot"
-    assert {"btc", "rut", "iwm", "fear_greed"} <= set(body["series"])
+    assert set(body["series"]) == set(SERIES)
     for series_id, health in body["series"].items():
         values, _ = snapshot_store.series(series_id)
-        assert values is not None and health["last"] == values.index.max().date().isoformat() and not health["stale"]
+        last = None if values is None else values.index.max().date().isoformat()
+        assert health["last"] == last and health["available"] == (values is not None) and not health["stale"]
+    assert {"btc", "rut", "iwm", "fear_greed"} <= {key for key, health in body["series"].items() if health["available"]}
 
 
 def test_api_keys_never_reach_the_page_the_callbacks_or_the_cache(
