@@ -32,6 +32,8 @@ DEEP = 60  # nesting built as Python values up to this depth, as text beyond it
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CASES = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 QUERY_CASES = settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+# About a minute on an idle 2-core machine; several times that while other suites load it.
+pytestmark = pytest.mark.timeout(900)
 
 json_values = st.recursive(
     st.none()
@@ -42,7 +44,7 @@ json_values = st.recursive(
     | st.text(max_size=40)
     | st.sampled_from(ODD_DATES),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12,
+    max_leaves=8,
 )
 
 
