@@ -22,7 +22,9 @@ CHROMIUM = Path("/usr/bin/chromium")  # the browser tests and kaleido's exports 
 
 
 def _needs_chromium(item: pytest.Item) -> bool:
-    return bool(item.get_closest_marker("browser")) or item.path.name.startswith("test_export")
+    """Browser tests (marked, or driving a Playwright page) and the PNG exports kaleido renders."""
+    uses_page = "page" in getattr(item, "fixturenames", ())
+    return bool(item.get_closest_marker("browser")) or uses_page or item.path.name.startswith("test_export")
 
 
 def _needs_redis(item: pytest.Item) -> bool:
