@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -272,38 +272,83 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_gunicorn_and_its_workers_log_in_riskons_format(tmp_path: Path) -> None:
-    """gunicorn.conf.py, read from the working directory: gunicorn's lines and the app's, one format, worker pids."""
-    port = _free_port()
-    env = {**os.environ, "RISKON_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        [*command, "--no-control-socket", "app:server"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
-    )
-    try:
+class Gunicorn:
+    """`gunicorn app:server` with one worker on 127.0.0.1, run from the repository (so with its gunicorn.conf.py)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.log = directory / "gunicorn.log"
+        env = {**os.environ, "RISKON_CACHE_DIR": str(directory / "cache")}
+        command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--no-control-socket", "--bind", self.url[7:]]
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [*command, "--no-control-socket", "app:server"], cwd=ROOT, env=env, stderr=log
+            )
         deadline = time.monotonic() + 90  # a loaded 2-core machine: the worker builds the whole app first
         while True:
             try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=30)
-                break
+                requests.get(f"{self.url}/healthz", timeout=30)
+                return
             except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not come up"
+                assert self.process.poll() is None and time.monotonic() < deadline, self.log.read_text()
                 time.sleep(0.2)
-        rejected = requests.post(f"http://127.0.0.1:{port}{CALLBACK_PATH}", json={"output": "nope"}, timeout=30)
-        assert rejected.status_code == 400
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, stderr = server.communicate(timeout=60)
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    parsed = [LOG_LINE.match(line) for line in lines]
-    assert all(parsed), [line for line, match in zip(lines, parsed, strict=True) if not match]
+
+    def lines_during(self, action: Callable[[], None]) -> list[str]:
+        """The log lines written while `action` ran (the worker logs before it answers)."""
+        before = self.log.stat().st_size
+        action()
+        with self.log.open() as log:
+            log.seek(before)
+            return log.read().splitlines()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
+    server = Gunicorn(tmp_path_factory.mktemp("gunicorn"))
+    yield server
+    server.stop()
+
+
+def test_gunicorn_and_its_workers_log_in_riskons_format(gunicorn: Gunicorn) -> None:
+    """gunicorn.conf.py, read from the working directory: gunicorn's lines and the app's, one format, worker pids."""
+
+    def reject() -> None:
+        assert requests.post(f"{gunicorn.url}{CALLBACK_PATH}", json={"output": "nope"}, timeout=30).status_code == 400
+
+    during = [LOG_LINE.match(line) for line in gunicorn.lines_during(reject)]
+    parsed = [LOG_LINE.match(line) for line in gunicorn.log.read_text().splitlines()]
+    assert all(parsed), gunicorn.log.read_text()
     started = next(m for m in parsed if m and m[3] == "gunicorn.error" and "Starting gunicorn" in m[4])
     booted = next(m for m in parsed if m and m[3] == "gunicorn.error" and "Booting worker" in m[4])
-    about_the_request = [m for m in parsed if m and CALLBACK_PATH in m[4]]
-    assert len(about_the_request) == 1, "one line per rejected request: riskon's, no access log line"
-    assert about_the_request[0][3] == "riskon.security"
+    assert len(during) == 1 and during[0], "one line per rejected request: riskon's, no access log line"
+    assert during[0][3] == "riskon.security" and CALLBACK_PATH in during[0][4]
     worker = booted[4].rsplit(" ", 1)[-1]
-    assert started[2] == str(server.pid) != worker == booted[2] == about_the_request[0][2]
+    assert started[2] == str(gunicorn.process.pid) != worker == booted[2] == during[0][2]
+
+
+def test_over_http_a_huge_body_is_refused_unread_and_a_raw_traversal_finds_nothing(gunicorn: Gunicorn) -> None:
+    huge = b'{"output": "' + b"x" * (100 << 20) + b'"}'
+    started = time.monotonic()
+    json_type = {"Content-Type": "application/json"}
+    response = requests.post(f"{gunicorn.url}{CALLBACK_PATH}", data=huge, headers=json_type, timeout=60)
+    assert response.status_code == 413 and time.monotonic() - started < 30
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the cap cannot be checked up front
+        yield huge[:12]
+        yield from (huge[start : start + (1 << 20)] for start in range(12, len(huge), 1 << 20))
+
+    streamed = requests.post(f"{gunicorn.url}{CALLBACK_PATH}", data=chunked(), headers=json_type, timeout=60)
+    assert streamed.status_code in (400, 413)
+    with socket.create_connection(("127.0.0.1", int(gunicorn.url.rsplit(":", 1)[1])), timeout=30) as raw:
+        # Sent as is: HTTP clients would resolve the dots before sending.
+        raw.sendall(b"GET /_dash-component-suites/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b"".join(iter(lambda: raw.recv(1 << 16), b""))
+    assert answer.startswith(b"HTTP/1.1 404") and b"root:" not in answer
+    assert requests.get(f"{gunicorn.url}/healthz", timeout=30).status_code == 200, "the worker still serves"
 
 
 def test_a_missing_system_program_stops_the_run_with_one_line(
