@@ -151,8 +151,9 @@ def envelope_problem(body: Any, callbacks: Mapping[str, Mapping[str, Any]]) -> P
 
 
 def _rejected(status: int, reason: str) -> Response:
-    """The one log line and the answer for a request the client got wrong."""
-    log.warning("rejected %s %s: %d %s", request.method, request.path, status, reason)
+    """The one log line (the path quoted: a %0A in it cannot start a fake line) and the answer for a request the
+    client got wrong."""
+    log.warning("rejected %s %r: %d %s", request.method, request.path, status, reason)
     return Response(f"{reason}\n", status, mimetype="text/plain")
 
 
