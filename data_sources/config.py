@@ -6,18 +6,17 @@ import os
 from pathlib import Path
 from typing import cast
 
+from data_sources.paths import cache_dir
 from data_sources.redis_cache import RedisCache, public_url
 from data_sources.refresher import BackgroundRefresher, Refresher
 from data_sources.registry import default_registry
 from data_sources.store import SOURCE_MODES, ResilientCache, SourceMode, Store, open_disk_cache
 
 ENV_SOURCE = "RISKON_SOURCE"
-ENV_CACHE_DIR = "RISKON_CACHE_DIR"
 ENV_CACHE_URL = "RISKON_CACHE_URL"
 ENV_BROKER_URL = "RISKON_BROKER_URL"
 ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
 DEFAULT_MODE: SourceMode = "auto"
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
 # After a failed refresh, wait this long before the next try, doubling per further failure.
 DEFAULT_RETRY_SECONDS = 60.0
 
@@ -47,7 +46,7 @@ def open_cache(directory: Path | str | None = None, *, url: str | None = None) -
     url = url or (None if directory is not None else cache_url())
     if url:
         return ResilientCache(lambda: RedisCache.from_url(url), name=public_url(url))
-    path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
+    path = Path(directory) if directory is not None else cache_dir()
     return ResilientCache(lambda: open_disk_cache(path), name=str(path))
 
 
