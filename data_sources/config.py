@@ -16,6 +16,7 @@ ENV_SOURCE = "RISKON_SOURCE"
 ENV_CACHE_URL = "RISKON_CACHE_URL"
 ENV_BROKER_URL = "RISKON_BROKER_URL"
 ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
+ENV_SECRET_KEY = "RISKON_SECRET_KEY"
 DEFAULT_MODE: SourceMode = "auto"
 # After a failed refresh, wait this long before the next try, doubling per further failure.
 DEFAULT_RETRY_SECONDS = 60.0
@@ -27,6 +28,17 @@ def mode_from_env() -> SourceMode:
     if value not in SOURCE_MODES:
         raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
     return cast("SourceMode", value)
+
+
+def secret_key(*, workers: int = 1) -> str | None:
+    """RISKON_SECRET_KEY; several worker processes must share one, so its absence there is an error."""
+    key = os.environ.get(ENV_SECRET_KEY) or None
+    if key is None and workers > 1:
+        raise ValueError(
+            f"{workers} workers need one shared {ENV_SECRET_KEY}; set it, e.g. "
+            f"export {ENV_SECRET_KEY}=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
+        )
+    return key
 
 
 def cache_url() -> str | None:
