@@ -1,8 +1,13 @@
-"""Colours and Plotly templates: one colour per series, the same in every panel and both themes."""
+"""How series look: short labels, units and one colour per series (the same in every panel and both themes),
+and the Plotly templates."""
 
 from __future__ import annotations
 
-from components.url_state import Theme
+from typing import Literal
+
+from data_sources.catalog import spec
+
+Theme = Literal["light", "dark"]
 
 SERIES_COLORS = {
     "btc": "#f7931a",
@@ -18,6 +23,40 @@ SERIES_COLORS = {
     "stablecoin_supply": "#8d99ae",
     "fear_greed": "#555555",
 }
+SHORT_LABELS = {
+    "rut": "^RUT",
+    "iwm": "IWM",
+    "btc": "BTC",
+    "altcoin_mcap": "TOTAL2",
+    "altcoin_ex_eth_mcap": "TOTAL3",
+    "total_mcap": "Total crypto cap",
+    "btc_mcap": "BTC cap",
+    "eth_mcap": "ETH cap",
+    "usdt_supply": "USDT",
+    "usdc_supply": "USDC",
+    "stablecoin_supply": "Stablecoins (total)",
+    "fear_greed": "Fear & Greed",
+}
+
+
+def short(series_id: str) -> str:
+    """The series' short label: legends, badges, axis titles."""
+    return SHORT_LABELS[series_id]
+
+
+def label(series_id: str) -> str:
+    """The series' full label: messages and tooltips."""
+    return spec(series_id).label
+
+
+def unit(series_id: str) -> str:
+    return spec(series_id).unit
+
+
+def color(series_id: str) -> str:
+    return SERIES_COLORS[series_id]
+
+
 # alternative.me's classes, from fear (red) to greed (green).
 FEAR_GREED_COLORS = {
     "Extreme Fear": "#c0392b",
@@ -26,12 +65,21 @@ FEAR_GREED_COLORS = {
     "Greed": "#7dbb42",
     "Extreme Greed": "#1e8449",
 }
+# Rolling correlation windows (30, 90, 180), short to long as light to strong: each must read on its background.
+_CORRELATION_COLORS: dict[Theme, tuple[str, str, str]] = {
+    "light": ("#9db4e0", "#4a78c2", "#1b3a73"),
+    "dark": ("#51648c", "#7aa7ff", "#dce7ff"),
+}
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 _INK: dict[Theme, tuple[str, str, str, str]] = {
     # paper, text, grid, muted text
     "light": ("#ffffff", "#1d2433", "#eceef2", "#6b7280"),
     "dark": ("#1e2130", "#e7e9ee", "#2c3142", "#9aa1ad"),
 }
+
+
+def correlation_colors(theme: Theme) -> tuple[str, str, str]:
+    return _CORRELATION_COLORS[theme]
 
 
 def template(theme: Theme) -> dict[str, object]:

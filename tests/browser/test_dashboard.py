@@ -59,6 +59,11 @@ def _layout(page: Page, key: str, path: str) -> object:
     )
 
 
+def _action(kind: str, key: str) -> str:
+    """The CSS selector of a chart's action (a pattern-matching id, rendered as sorted JSON)."""
+    return f"""[id='{{"chart":"{key}","type":"{kind}"}}']"""
+
+
 def _checked(page: Page, control: str) -> list[str]:
     return page.eval_on_selector_all(f"#{control} input:checked", "inputs => inputs.map(i => i.value)")
 
@@ -81,7 +86,7 @@ def test_page_shows_four_charts_with_badges_and_no_console_errors(
 def test_zooming_one_chart_moves_every_other_chart_and_the_url(
     page: Page, live_url: str, console_errors: list[str]
 ) -> None:
-    _open(page, live_url)
+    _open(page, live_url + "/?range=2019-06-01..2022-12-31")
     sizes: list[int] = []
     page.on("response", lambda r: sizes.append(len(r.body())) if "_dash-update-component" in r.url else None)
     page.evaluate(
@@ -91,14 +96,26 @@ def test_zooming_one_chart_moves_every_other_chart_and_the_url(
     for key in PANELS:
         eventually(page, functools.partial(_x_range, page, key), ["2020-03-01", "2021-06-30"])
     expect(page).to_have_url(re.compile(r"\?range=2020-03-01\.\.2021-06-30$"))
-    # The server answers a zoom with range patches (y refitted to the window), not every trace again.
+    # y is refitted to the window in the browser, from the traces it holds: the server sends no trace again.
     eventually(page, lambda: _y_range(page, "smallcaps")[0] < 1_000, True)  # ^RUT's March 2020 low is 991
     low, high = _y_range(page, "smallcaps")
     assert low > 900 and 2_300 < high < 2_500
-    assert sizes and max(sizes) < 20_000
     expect(page.locator("#dates")).to_have_value("2020-03-01")
     expect(page.locator("#dates-end-date")).to_have_value("2021-06-30")
+    assert sizes and max(sizes) < 5_000
+    # Out of the window the traces were built for, the new window's traces follow at full resolution.
+    page.evaluate(
+        "Plotly.relayout(document.querySelector('#graph-smallcaps .js-plotly-plot'),"
+        " {'xaxis.range': ['2010-01-04', '2010-12-31']})"
+    )
+    expect(page).to_have_url(re.compile(r"\?range=2010-01-04\.\.2010-12-31$"))
+    eventually(page, lambda: _first_x0(page), "2009")
     assert console_errors == []
+
+
+def _first_x0(page: Page) -> str:
+    """The year the first trace of the small-caps chart starts in (the window trace, when a window is drawn)."""
+    return page.evaluate("String(document.querySelector('#graph-smallcaps .js-plotly-plot').data[0].x0).slice(0, 4)")
 
 
 def test_a_real_drag_zoom_links_the_charts(page: Page, live_url: str) -> None:
@@ -185,7 +202,7 @@ def test_modebar_png_download_is_a_real_image_named_by_panel_and_range(page: Pag
 def test_csv_download_holds_the_panel_data_over_the_range(page: Page, live_url: str) -> None:
     _open(page, live_url + "/?range=2021-01-01..2021-01-31&equity=iwm")
     with page.expect_download() as download:
-        page.locator("#csv-smallcaps").click()
+        page.locator(_action("csv", "smallcaps")).click()
     assert download.value.suggested_filename == "riskon_smallcaps_2021-01-01_2021-01-31.csv"
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert list(rows[0]) == ["date", "iwm", "btc"]

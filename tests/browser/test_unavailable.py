@@ -52,5 +52,5 @@ def test_an_unavailable_series_is_named_in_its_panel_and_the_rest_keeps_working(
     for key in ("altcoins", "stablecoins", "sentiment"):
         expect(page.locator(f"#message-{key}")).to_have_text("")
         expect(page.locator(f"#badge-{key}")).to_have_text(re.compile(r"^as of \d{4}-\d{2}-\d{2}"))
-    expect(page.locator("#graph-sentiment .bars path").first).to_be_attached()
+    expect(page.locator("#graph-sentiment .scatterlayer .js-fill").first).to_be_attached()
     assert console_errors == []
