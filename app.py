@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
+import functools
 import os
 import sys
 
 from dash import Dash
+from flask import Flask
 
-from components import callbacks, export, health, security, signals
+from components import callbacks, claims_page, export, health, security, signals
 from components.layout import page
+from data_sources import cli
 from data_sources.store import Store, default_store
 
 
@@ -22,6 +24,7 @@ def create_app(store: Store | None = None) -> Dash:
     signals.register(app, store)
     export.register(app.server, store)
     health.register(app.server, store)
+    claims_page.register(app.server, store)
     security.harden(app)  # last: the CSP hashes every inline script registered above
     # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
     app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")
@@ -29,27 +32,28 @@ def create_app(store: Store | None = None) -> Dash:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`riskon serve` runs the dashboard; every other command is the data layer's (`riskon refresh`, `sources`)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] != ["serve"]:
-        from data_sources.cli import main as data_main
-
-        return data_main(args)
-    parser = argparse.ArgumentParser(prog="riskon serve", description="Serve the dashboard.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--source", choices=("snapshot", "live", "auto"), help="default: $RISKON_SOURCE or snapshot")
-    options = parser.parse_args(args[1:])
-    if options.source:
-        os.environ["RISKON_SOURCE"] = options.source
-    create_app().run(host=options.host, port=options.port, debug=False)
+    """The `riskon` command: `serve` runs the dashboard, every other command is the data layer's."""
+    options = cli.parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if options.command != "serve":
+        return cli.run(options)
+    try:
+        store = default_store(options.source)
+    except ValueError as exc:
+        print(f"riskon: {exc}")
+        return 2
+    create_app(store).run(host=options.host, port=options.port, debug=False)
     return 0
 
 
+@functools.cache
+def _server() -> Flask:
+    return create_app().server
+
+
 def __getattr__(name: str) -> object:
-    """`server` for `gunicorn app:server`, built on first use so that importing app.py (the CLI) builds nothing."""
+    """`server` for `gunicorn app:server`: built once, on first use, so that importing app.py builds nothing."""
     if name == "server":
-        return create_app().server
+        return _server()
     raise AttributeError(name)
 
 

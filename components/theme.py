@@ -5,56 +5,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from data_sources.catalog import spec
+from data_sources.series import series_def
 
 Theme = Literal["light", "dark"]
-
-SERIES_COLORS = {
-    "btc": "#f7931a",
-    "btc_mcap": "#f7931a",
-    "eth_mcap": "#627eea",
-    "rut": "#1f4e9c",
-    "iwm": "#2a9d8f",
-    "total_mcap": "#6a4c93",
-    "altcoin_mcap": "#e63946",
-    "altcoin_ex_eth_mcap": "#d62f7f",
-    "usdt_supply": "#26a17b",
-    "usdc_supply": "#2775ca",
-    "stablecoin_supply": "#8d99ae",
-    "fear_greed": "#555555",
-}
-SHORT_LABELS = {
-    "rut": "^RUT",
-    "iwm": "IWM",
-    "btc": "BTC",
-    "altcoin_mcap": "TOTAL2",
-    "altcoin_ex_eth_mcap": "TOTAL3",
-    "total_mcap": "Total crypto cap",
-    "btc_mcap": "BTC cap",
-    "eth_mcap": "ETH cap",
-    "usdt_supply": "USDT",
-    "usdc_supply": "USDC",
-    "stablecoin_supply": "Stablecoins (total)",
-    "fear_greed": "Fear & Greed",
-}
 
 
 def short(series_id: str) -> str:
     """The series' short label: legends, badges, axis titles."""
-    return SHORT_LABELS[series_id]
+    return series_def(series_id).short
 
 
 def label(series_id: str) -> str:
     """The series' full label: messages and tooltips."""
-    return spec(series_id).label
+    return series_def(series_id).label
 
 
 def unit(series_id: str) -> str:
-    return spec(series_id).unit
+    return series_def(series_id).unit
 
 
 def color(series_id: str) -> str:
-    return SERIES_COLORS[series_id]
+    return series_def(series_id).color
 
 
 # alternative.me's classes, from fear (red) to greed (green).

@@ -12,7 +12,8 @@ import numpy as np
 from components.charts.base import Chart
 from components.figures import base_layout, line_data, trace_points
 from components.theme import FEAR_GREED_COLORS
-from data_sources.catalog import FEAR_GREED_LABELS, fear_greed_codes
+from data_sources.fear_greed import LABELS as FEAR_GREED_LABELS
+from data_sources.fear_greed import codes as fear_greed_codes
 
 if TYPE_CHECKING:
     from components.charts.base import ChartData, DateRange

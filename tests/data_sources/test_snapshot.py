@@ -5,21 +5,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_sources import snapshot
-from data_sources.catalog import SERIES_IDS, classify_fear_greed, fear_greed_classes
-from data_sources.snapshot_build import ALTERNATIVE_FNG, RAW_DIR, build_series, write_snapshot
+from data_sources import fear_greed, snapshot
+from data_sources.series import SERIES_IDS
+from data_sources.snapshot_build import ALTERNATIVE_FNG, RAW_DIR, SNAPSHOT, build_series, write_snapshot
 
 
 def test_committed_snapshot_equals_a_rebuild_from_raw_files(tmp_path: Path) -> None:
     manifest = write_snapshot(out_dir=tmp_path)
-    assert set(manifest) == set(SERIES_IDS)
-    for series_id in SERIES_IDS:
+    assert set(manifest) == set(SNAPSHOT) <= set(SERIES_IDS)
+    for series_id in manifest:
         rebuilt = (tmp_path / f"{series_id}.csv").read_text()
         assert rebuilt == (snapshot.SNAPSHOT_DIR / f"{series_id}.csv").read_text(), series_id
     assert (tmp_path / "manifest.json").read_text() == (snapshot.SNAPSHOT_DIR / "manifest.json").read_text()
 
 
-@pytest.mark.parametrize("series_id", SERIES_IDS)
+@pytest.mark.parametrize("series_id", list(SNAPSHOT))
 def test_every_series_loads_in_canonical_shape_with_provenance(series_id: str) -> None:
     series = snapshot.load(series_id)
     assert series.index.is_monotonic_increasing and series.index.is_unique
@@ -67,5 +67,4 @@ def test_btc_rows_before_pure_coingecko_history_are_dropped() -> None:
 
 def test_fear_greed_bands_match_every_upstream_label() -> None:
     upstream = pd.read_csv(RAW_DIR / ALTERNATIVE_FNG)
-    assert (upstream["value"].map(classify_fear_greed) == upstream["classification"]).all()
-    assert (fear_greed_classes(upstream["value"]) == upstream["classification"]).all()
+    assert (fear_greed.classes(upstream["value"]) == upstream["classification"]).all()

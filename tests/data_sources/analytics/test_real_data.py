@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_sources import snapshot
 from data_sources.analytics import (
     breakouts,
     forward_returns,
@@ -14,14 +15,13 @@ from data_sources.analytics import (
     rolling_correlation,
     supply_up_market_down,
 )
-from data_sources.catalog import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """Every catalog series over its full range, as the store serves it (union of dates, never filled)."""
-    return Store(open_cache(tmp_path_factory.mktemp("analytics-cache"))).panel(SERIES_IDS).frame
+    return Store(open_cache(tmp_path_factory.mktemp("analytics-cache"))).panel(snapshot.manifest()).frame
 
 
 def _event(table: pd.DataFrame, date: str) -> pd.Series:
