@@ -39,6 +39,7 @@ DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
 DEFAULT_RETRY_SECONDS = 60
 # How long one process may hold a series' fetch before another may try.
 FETCH_LEASE_SECONDS = 60
+# A live-only series in snapshot mode: named in the UI rather than failing the panel.
 # While the cache backend keeps failing, every cache call is a miss; it is tried again after this long.
 CACHE_RETRY_SECONDS = 5.0
 

@@ -11,7 +11,7 @@ import pytest
 import responses
 
 from app import main
-from data_sources import http
+from data_sources import http, snapshot
 from data_sources.series import SERIES_IDS
 from tests.conftest import FIXTURES
 
@@ -22,7 +22,8 @@ def test_sources_lists_every_series_with_range_and_provenance(capsys: pytest.Cap
     assert lines[0] == "source mode: snapshot"
     assert [line.split()[0] for line in lines[1:]] == list(SERIES_IDS)
     rut = next(line for line in lines if line.startswith("rut "))
-    assert "1987-09-10 -> 2026-02-20" in rut and "fresh" in rut and "snapshot (Yahoo Finance" in rut
+    embedded = snapshot.manifest()["rut"]
+    assert f"{embedded['first']} -> {embedded['last']}" in rut and "fresh" in rut and "snapshot (Yahoo Finance" in rut
 
 
 def test_unknown_source_mode_in_the_environment_is_a_clear_error(

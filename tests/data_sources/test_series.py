@@ -26,7 +26,7 @@ def test_unknown_ids_are_refused_by_name() -> None:
         ({"calendar": "crypto"}, "calendar 'crypto'"),
         ({"unit": "EUR"}, "unit 'EUR'"),
         ({"color": "orange"}, "not #rrggbb"),
-        ({"live": ()}, "no live source"),
+        ({"live": (), "snapshot": None}, "neither a live source nor an embedded copy"),
     ],
 )
 def test_an_incomplete_record_is_rejected(change: dict[str, object], complaint: str) -> None:
