@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from cachetools import TTLCache, cached
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
@@ -24,7 +25,7 @@ from components.charts import BY_KEY, CHARTS, PANELS, Chart, ChartData, DateRang
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
-from components.theme import short
+from components.theme import label, short, unit
 from components.url_state import CONTROLS, PRESET, ViewState, decode, encode, parse_date, project, updated
 
 if TYPE_CHECKING:
@@ -175,10 +176,17 @@ def range_patch(figure: Figure) -> Patch:
 
 
 def chart_csv(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> str:
-    """The data behind a chart over the range: one row per date, one column per series, never filled."""
+    """The data behind a chart over the range: one row per date, one column per series headed by its label and
+    unit, never filled; numbers as plain decimals (65000000000, not 6.5e+10)."""
     series_ids = chart.series(state)
-    panel = store.panel(series_ids, start=pd.Timestamp(x_range[0]), end=pd.Timestamp(x_range[1]))
-    return panel.frame.dropna(how="all").to_csv(date_format="%Y-%m-%d", float_format="%.10g")
+    frame = store.panel(series_ids, start=pd.Timestamp(x_range[0]), end=pd.Timestamp(x_range[1])).frame
+    frame = frame.dropna(how="all").rename(columns={sid: f"{label(sid)} [{unit(sid)}]" for sid in series_ids})
+    return frame.to_csv(date_format="%Y-%m-%d", float_format=_plain)
+
+
+def _plain(value: object) -> str:
+    """The shortest decimal that reads back as `value`, never in exponent notation."""
+    return np.format_float_positional(float(value), trim="-")  # type: ignore[arg-type]
 
 
 def png_href(key: str, state: ViewState, x_range: DateRange) -> str:

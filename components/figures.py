@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import functools
 import math
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from components.theme import label, short, template, unit
+from data_sources.series import series_def
 
 if TYPE_CHECKING:
     from components.url_state import ViewState
@@ -149,6 +151,21 @@ def _sources(names: list[str]) -> str:
     return "; ".join(names)
 
 
+def series_info(meta: SeriesMeta) -> str:
+    """What a series is, for the hover of a chart's source line: definition, unit, adjustment, calendar, source,
+    dates and terms, from the series record and what the store served."""
+    record = series_def(meta.series_id)
+    dates = f"{meta.first:%Y-%m-%d} to {meta.last:%Y-%m-%d}" if meta.first is not None and meta.last is not None else ""
+    lines = [
+        f"<b>{record.short}</b>: {record.label}",
+        *textwrap.wrap(record.definition, 90),
+        " · ".join(filter(None, [record.unit, f"{record.calendar} calendar", f"adjustment {record.adjustment}",
+                                 meta.source, dates])),
+        *textwrap.wrap(record.terms, 90),
+    ]  # fmt: skip
+    return "<br>".join(lines)
+
+
 def unavailable_messages(metas: Iterable[SeriesMeta]) -> list[str]:
     """One line per series that cannot be drawn, saying why."""
     return [f"{label(meta.series_id)}: {meta.message or 'unavailable'}" for meta in metas if not meta.available]
@@ -203,6 +220,7 @@ def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_
         "annotations": [
             {
                 "text": credit_line(metas),
+                "hovertext": "<br><br>".join(series_info(meta) for meta in metas),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,

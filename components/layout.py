@@ -16,12 +16,14 @@ from components.url_state import (
     DEFAULT,
     ENTRY,
     EQUITY,
+    IWM_CLOSE,
     MARGIN,
     MIN_AGE,
     MIN_DRAWDOWN,
     MODE,
     PEAK_DAYS,
     PRESET,
+    PROVIDER,
     RESOLUTION,
     SCALE,
     THEME,
@@ -32,7 +34,7 @@ from components.url_state import (
 )
 
 # Controls drawn in the top bar (besides the custom range) and on the signal card; the rest sit on their chart.
-BAR_CONTROLS: tuple[Control, ...] = (PRESET, EQUITY, MODE, SCALE)
+BAR_CONTROLS: tuple[Control, ...] = (PRESET, EQUITY, IWM_CLOSE, PROVIDER, MODE, SCALE)
 SIGNAL_CONTROLS: tuple[Control, ...] = (RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, PEAK_DAYS)
 # Range-free modebar settings, set once: a changed config makes plotly.js redraw from scratch (newPlot). The
 # PNG's file name (chart and range) is set in the browser (assets/clientside.js).

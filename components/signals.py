@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 SIGNAL_ASSETS = ("btc", "altcoin_mcap", "total_mcap")
 # The view fields the detector reads, and those the table reads (its callback's input holds only these).
 DETECTOR_READS = ("resolution", "min_age", "min_drawdown", "margin")
-TABLE_READS = ("equity", *DETECTOR_READS, "entry", "peak_days")
+TABLE_READS = ("equity", "iwm_close", *DETECTOR_READS, "entry", "peak_days")
 # Rows clicked in the table zoom every chart to this window around the signal.
 ZOOM_BEFORE_DAYS, ZOOM_AFTER_DAYS = 120, 400
 
@@ -44,7 +44,7 @@ def detect(closes: pd.Series, state: ViewState) -> pd.DataFrame:
 
 def signal_table(frame: pd.DataFrame, state: ViewState) -> pd.DataFrame:
     """One row per breakout of the chosen equity x asset that existed then: forward returns and the convention."""
-    events = detect(frame[state.equity], state)
+    events = detect(frame[state.equity_series], state)
     if events.empty:
         return pd.DataFrame()
     returns = forward_returns(
@@ -53,7 +53,7 @@ def signal_table(frame: pd.DataFrame, state: ViewState) -> pd.DataFrame:
     returns = returns.dropna(subset=["entry_close"])
     details = events.set_index("date")[["level", "level_date", "retest_status"]]
     table = returns.join(details, on="signal")
-    table.insert(1, "equity", short(state.equity))
+    table.insert(1, "equity", short(state.equity_series))
     table["asset"] = table["asset"].map(short)
     return table
 
@@ -174,11 +174,11 @@ def register(app: Dash, store: Store) -> None:
     )
     def update_table(search: str | None) -> tuple[list[dict[str, Any]], str, str]:
         state = decode(search)
-        frame = store.panel((state.equity, *SIGNAL_ASSETS)).frame
+        frame = store.panel((state.equity_series, *SIGNAL_ASSETS)).frame
         table = signal_table(frame, state)
         events = 0 if table.empty else table["signal"].nunique()
         rule = convention(resolution=state.resolution, entry=state.entry, window_days=state.peak_days)
-        summary = f"{events} breakouts of {short(state.equity)} with crypto data after them"
+        summary = f"{events} breakouts of {short(state.equity_series)} with crypto data after them"
         return table_rows(table), summary, f"Convention: {rule}."
 
     @app.callback(

@@ -20,11 +20,14 @@ from data_sources.analytics.forward import Entry
 
 Preset = Literal["ytd", "1y", "3y", "5y", "max"]
 Equity = Literal["rut", "iwm"]
-Altcoin = Literal["altcoin_mcap", "altcoin_ex_eth_mcap"]
+Altcoin = Literal["total2", "total3"]
+Provider = Literal["coingecko", "cryptocap"]
+IwmClose = Literal["iwm", "iwm_unadj"]
 Scale = Literal["linear", "log"]
 Mode = Literal["raw", "rebase"]
-Stable = Literal["usdt_supply", "usdc_supply", "stablecoin_supply"]
+Stable = Literal["usdt_supply", "usdc_supply", "stablecoin_majors", "stablecoin_supply"]
 Asset = Literal["btc", "altcoin_mcap"]
+Liquidity = Literal["level", "change"]
 T = TypeVar("T", bound=str)
 EARLIEST = dt.date(1980, 1, 1)
 LATEST = dt.date(2100, 1, 1)
@@ -151,22 +154,35 @@ PRESET: Choice[Preset] = Choice(
     "preset", "Range", {"ytd": "YTD", "1y": "1Y", "3y": "3Y", "5y": "5Y", "max": "Max"}, "5y"
 )
 EQUITY: Choice[Equity] = Choice("equity", "Small caps", {"rut": "^RUT", "iwm": "IWM"}, "rut")
+IWM_CLOSE: Choice[IwmClose] = Choice(
+    "iwm_close",
+    "IWM closes",
+    {"iwm": "Adjusted", "iwm_unadj": "Unadjusted"},
+    "iwm",
+    param="iwm",
+    codes={"iwm": "adjusted", "iwm_unadj": "unadjusted"},
+    help="IWM's dividend-adjusted or unadjusted closes, for its line and its breakouts (chart analysts read "
+    "all-time highs on unadjusted prices)",
+)
 ALTCOIN: Choice[Altcoin] = Choice(
-    "altcoin",
-    "Altcoins",
-    {"altcoin_mcap": "TOTAL2", "altcoin_ex_eth_mcap": "TOTAL3"},
-    "altcoin_mcap",
-    param="alt",
-    codes={"altcoin_mcap": "total2", "altcoin_ex_eth_mcap": "total3"},
+    "altcoin", "Altcoins", {"total2": "TOTAL2", "total3": "TOTAL3"}, "total2", param="alt"
+)
+PROVIDER: Choice[Provider] = Choice(
+    "provider",
+    "Crypto caps from",
+    {"coingecko": "CoinGecko", "cryptocap": "TradingView"},
+    "coingecko",
+    help="Total and altcoin market caps: CoinGecko's global chart or TradingView's CRYPTOCAP family (a different "
+    "coin universe, from 2017): never spliced",
 )
 MODE: Choice[Mode] = Choice("mode", "Values", {"raw": "Raw (dual axis)", "rebase": "Rebased to 100"}, "raw")
 SCALE: Choice[Scale] = Choice("scale", "Scale", {"linear": "Linear", "log": "Log"}, "linear")
 STABLES: Toggles[Stable] = Toggles(
     "stables",
     "Stablecoins",
-    {"usdt_supply": "USDT", "usdc_supply": "USDC", "stablecoin_supply": "Stablecoins (total)"},
-    ("usdt_supply", "usdc_supply", "stablecoin_supply"),
-    codes={"usdt_supply": "usdt", "usdc_supply": "usdc", "stablecoin_supply": "total"},
+    {"usdt_supply": "USDT", "usdc_supply": "USDC", "stablecoin_majors": "Majors", "stablecoin_supply": "All (live)"},
+    ("usdt_supply", "usdc_supply", "stablecoin_majors"),
+    codes={"usdt_supply": "usdt", "usdc_supply": "usdc", "stablecoin_majors": "majors", "stablecoin_supply": "all"},
 )
 THEME: Choice[Theme] = Choice("theme", "Theme", {"light": "Light", "dark": "Dark"}, "light")
 RESOLUTION: Choice[Resolution] = Choice(
@@ -180,11 +196,12 @@ PEAK_DAYS = Number(
     "peak_days", "Peak window (days)", 365, (7, 1825), help="Peak return and max drawdown look this far after entry"
 )
 CORR_WITH: Choice[Asset] = Choice("corr_with", "Correlate", {"btc": "BTC", "altcoin_mcap": "TOTAL2"}, "btc")
+LIQUIDITY: Choice[Liquidity] = Choice("liquidity", "Liquidity", {"level": "Level", "change": "13-week change"}, "level")
 HORIZON = Number("horizon", "Stablecoin horizon (days)", 30, (7, 365), help="Window for supply vs market growth")
 
 CONTROLS: tuple[Control, ...] = (  # URL order
-    PRESET, EQUITY, ALTCOIN, SCALE, MODE, STABLES, THEME,
-    RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, CORR_WITH, HORIZON, PEAK_DAYS,
+    PRESET, EQUITY, IWM_CLOSE, ALTCOIN, PROVIDER, SCALE, MODE, STABLES, THEME,
+    RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, CORR_WITH, HORIZON, PEAK_DAYS, LIQUIDITY,
 )  # fmt: skip
 PRESETS: tuple[Preset, ...] = tuple(PRESET.options)
 
@@ -198,7 +215,9 @@ class ViewState:
     start: dt.date | None = None
     end: dt.date | None = None
     equity: Equity = EQUITY.default
+    iwm_close: IwmClose = IWM_CLOSE.default
     altcoin: Altcoin = ALTCOIN.default
+    provider: Provider = PROVIDER.default
     scale: Scale = SCALE.default
     mode: Mode = MODE.default
     stables: tuple[Stable, ...] = STABLES.default
@@ -214,10 +233,16 @@ class ViewState:
     corr_with: Asset = CORR_WITH.default
     horizon: int = int(HORIZON.default)
     peak_days: int = int(PEAK_DAYS.default)
+    liquidity: Liquidity = LIQUIDITY.default
 
     @property
     def has_custom_range(self) -> bool:
         return self.start is not None and self.end is not None
+
+    @property
+    def equity_series(self) -> str:
+        """The small-cap series shown and scanned for breakouts: ^RUT, or IWM with the chosen closes."""
+        return self.iwm_close if self.equity == "iwm" else self.equity
 
     def with_range(self, start: dt.date | None, end: dt.date | None) -> ViewState:
         """This view over [start, end]; an invalid range means 'back to the preset'."""

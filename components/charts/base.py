@@ -63,10 +63,25 @@ class Chart:
     build: Callable[[ChartData, ViewState, DateRange], Figure]
     reads: tuple[str, ...]
     controls: tuple[Control, ...] = ()
+    # Whether the values depend on the range start (rebased to 100 there); default: in the 'rebased' mode.
+    rebases: Callable[[ViewState], bool] | None = None
 
     def rebased(self, state: ViewState) -> bool:
-        """Whether the chart's values depend on the range start (rebased to 100 there)."""
+        if self.rebases is not None:
+            return self.rebases(state)
         return "mode" in self.reads and state.mode == "rebase"
+
+
+# Each provider's total crypto cap and its altcoin caps: one coin universe per chart, never spliced.
+CRYPTO_CAPS: dict[str, dict[str, str]] = {
+    "coingecko": {"total": "total_mcap", "total2": "altcoin_mcap", "total3": "altcoin_ex_eth_mcap"},
+    "cryptocap": {"total": "cryptocap_total", "total2": "cryptocap_total2", "total3": "cryptocap_total3"},
+}
+
+
+def crypto_cap(state: ViewState, which: str) -> str:
+    """The series id of `which` cap ('total', 'total2' or 'total3') from the view's provider."""
+    return CRYPTO_CAPS[state.provider][which]
 
 
 def export_name(key: str, x_range: DateRange, extension: str) -> str:

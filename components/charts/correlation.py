@@ -20,17 +20,17 @@ _BARS = {"daily": "sessions", "weekly": "weeks", "monthly": "months"}
 
 def title(state: ViewState) -> str:
     return (f"Rolling correlation of log returns<br><span style='font-size:11px'>{short(state.corr_with)} vs "
-            f"{short(state.equity)}, {state.resolution} log returns</span>")  # fmt: skip
+            f"{short(state.equity_series)}, {state.resolution} log returns</span>")  # fmt: skip
 
 
 def series(state: ViewState) -> tuple[str, ...]:
-    return (state.corr_with, state.equity)
+    return (state.corr_with, state.equity_series)
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     corr = data.memo(
-        ("correlation", state.corr_with, state.equity, state.resolution),
-        lambda: rolling_correlation(data.frame(series(state)), x=state.corr_with, y=state.equity,
+        ("correlation", state.corr_with, state.equity_series, state.resolution),
+        lambda: rolling_correlation(data.frame(series(state)), x=state.corr_with, y=state.equity_series,
                                     resolution=state.resolution),
     )  # fmt: skip
     colours = correlation_colors(state.theme)
@@ -46,5 +46,10 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
 
 
 CHART = Chart(
-    "correlation", title, series, build, reads=("corr_with", "equity", "resolution", "theme"), controls=(CORR_WITH,)
+    "correlation",
+    title,
+    series,
+    build,
+    reads=("corr_with", "equity", "iwm_close", "resolution", "theme"),
+    controls=(CORR_WITH,),
 )

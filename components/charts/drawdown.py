@@ -23,7 +23,7 @@ def title(state: ViewState) -> str:
 
 
 def series(state: ViewState) -> tuple[str, ...]:
-    return (state.equity, "btc", "altcoin_mcap")
+    return (state.equity_series, "btc", "altcoin_mcap")
 
 
 def _drawdown(data: ChartData, series_id: str) -> pd.Series:
@@ -44,4 +44,4 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     return {"data": traces, "layout": layout}
 
 
-CHART = Chart("drawdown", title, series, build, reads=("equity", "theme"))
+CHART = Chart("drawdown", title, series, build, reads=("equity", "iwm_close", "theme"))

@@ -16,17 +16,17 @@ if TYPE_CHECKING:
 
 
 def title(state: ViewState) -> str:
-    return f"Small caps vs Bitcoin: {short(state.equity)} and BTC"
+    return f"Small caps vs Bitcoin: {short(state.equity_series)} and BTC"
 
 
 def series(state: ViewState) -> tuple[str, ...]:
-    return (state.equity, "btc")
+    return (state.equity_series, "btc")
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
-    figure = line_figure(title(state), (state.equity,), ("btc",), data, state, x_range)
-    figure["data"] += markers(data, state.equity, state, x_range)
+    figure = line_figure(title(state), (state.equity_series,), ("btc",), data, state, x_range)
+    figure["data"] += markers(data, state.equity_series, state, x_range)
     return figure
 
 
-CHART = Chart("smallcaps", title, series, build, reads=("equity", *LINE_READS, *DETECTOR_READS))
+CHART = Chart("smallcaps", title, series, build, reads=("equity", "iwm_close", *LINE_READS, *DETECTOR_READS))

@@ -17,19 +17,23 @@ if TYPE_CHECKING:
     from components.url_state import ViewState
 
 
+# Stablecoin supply measured on the majors (embedded history); "all USD stablecoins" is live only.
+SUPPLY = "stablecoin_majors"
+
+
 def title(state: ViewState) -> str:
     return (f"Stablecoin supply ratio and share of crypto market cap<br><span style='font-size:11px'>shaded: "
             f"stablecoin supply up while total cap fell over {state.horizon} days</span>")  # fmt: skip
 
 
 def series(state: ViewState) -> tuple[str, ...]:
-    return ("btc_mcap", "stablecoin_supply", "total_mcap")
+    return ("btc_mcap", SUPPLY, "total_mcap")
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     frame = data.frame(series(state))
-    ratio = data.memo(("ssr",), lambda: supply_ratio(frame))
-    share = data.memo(("stablecoin_share",), lambda: stablecoin_share(frame))
+    ratio = data.memo(("ssr",), lambda: supply_ratio(frame, supply=SUPPLY))
+    share = data.memo(("stablecoin_share",), lambda: stablecoin_share(frame, supply=SUPPLY))
     traces: list[dict[str, Any]] = [
         *line_traces(ratio, x_range, name="SSR (BTC cap / stablecoins)",
                      line={"color": color("btc"), "width": 1.5}, hovertemplate="%{y:.2f}<extra>SSR</extra>"),
@@ -41,7 +45,7 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
                          x_range=x_range)  # fmt: skip
     periods = data.memo(
         ("supply_up_market_down", state.horizon, state.resolution),
-        lambda: supply_up_market_down(frame, horizon_days=state.horizon, resolution=state.resolution),
+        lambda: supply_up_market_down(frame, supply=SUPPLY, horizon_days=state.horizon, resolution=state.resolution),
     )
     layout["shapes"] += [
         {"type": "rect", "xref": "x", "yref": "paper", "x0": f"{start:%Y-%m-%d}", "x1": f"{end:%Y-%m-%d}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from components.charts.base import Chart
+from components.charts.base import Chart, crypto_cap
 from components.charts.lines import LINE_READS, line_figure
 from components.url_state import STABLES
 
@@ -19,11 +19,11 @@ def title(state: ViewState) -> str:
 
 
 def series(state: ViewState) -> tuple[str, ...]:
-    return (*state.stables, "total_mcap")
+    return (*state.stables, crypto_cap(state, "total"))
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
-    return line_figure(title(state), state.stables, ("total_mcap",), data, state, x_range)
+    return line_figure(title(state), state.stables, (crypto_cap(state, "total"),), data, state, x_range)
 
 
-CHART = Chart("stablecoins", title, series, build, reads=("stables", *LINE_READS), controls=(STABLES,))
+CHART = Chart("stablecoins", title, series, build, reads=("stables", "provider", *LINE_READS), controls=(STABLES,))

@@ -114,6 +114,7 @@ def test_next_state_applies_one_change_and_rejects_garbage() -> None:
     assert next_state(zoomed, "preset", {"preset": "max"}, None) == ViewState(preset="max")
     assert next_state(DEFAULT, "equity", {"equity": "spx"}, None) == DEFAULT
     assert next_state(DEFAULT, "stables", {"stables": ["usdc_supply", "doge"]}, None).stables == ("usdc_supply",)
+    assert next_state(DEFAULT, "provider", {"provider": "cryptocap"}, None).provider == "cryptocap"
     assert next_state(DEFAULT, "zoom", {"zoom": {"start": 5, "end": [1]}}, None) == DEFAULT
     assert next_state(DEFAULT, "url", {}, "?scale=log") == decode("scale=log")
     assert next_state(DEFAULT, "min-age", {"min-age": "120"}, None).min_age == 120

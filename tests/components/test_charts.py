@@ -20,7 +20,10 @@ from data_sources.store import Store
 RANGE = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))
 VIEWS = [
     DEFAULT,
-    decode("mode=rebase&scale=log&theme=dark&equity=iwm&alt=total3&resolution=weekly&corr_with=altcoin_mcap"),
+    decode(
+        "mode=rebase&scale=log&theme=dark&equity=iwm&iwm=unadjusted&alt=total3&provider=cryptocap"
+        "&resolution=weekly&corr_with=altcoin_mcap&liquidity=change"
+    ),
 ]
 
 
@@ -77,7 +80,7 @@ def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(snapshot_store: Store)
 
 def test_lines_carry_the_real_values(snapshot_store: Store) -> None:
     figure = _figure(snapshot_store, BY_KEY["smallcaps"], DEFAULT)
-    assert _line(figure, "BTC").loc[pd.Timestamp("2021-04-14")] == pytest.approx(63576.68, rel=1e-6)
+    assert _line(figure, "BTC").loc[pd.Timestamp("2021-04-13")] == pytest.approx(63588.2, rel=1e-6)  # a UTC close
     rut = _line(figure, "^RUT")
     assert rut.loc[pd.Timestamp("2020-11-13")] == pytest.approx(1744.040039, rel=1e-6)
     assert pd.Timestamp("2020-11-14") not in rut.index  # a Saturday: a gap, not a filled value
@@ -99,9 +102,9 @@ def test_log_scale_applies_to_both_axes(snapshot_store: Store) -> None:
 
 
 def test_stablecoin_toggles_choose_the_traces(snapshot_store: Store) -> None:
-    figure = _figure(snapshot_store, BY_KEY["stablecoins"], decode("stables=usdt,total"))
+    figure = _figure(snapshot_store, BY_KEY["stablecoins"], decode("stables=usdt,majors"))
     shown = [trace["name"] for trace in figure["data"] if trace.get("showlegend", True)]
-    assert shown == ["USDT", "Stablecoins (total)", "Total crypto cap"]
+    assert shown == ["USDT", "Stablecoins (majors)", "Total crypto cap"]
 
 
 def test_y_axes_fit_the_visible_window_not_the_whole_history(snapshot_store: Store) -> None:
@@ -154,9 +157,10 @@ def test_ssr_chart_shades_the_2022_supply_up_market_down_period(snapshot_store: 
 
 
 def test_a_series_ending_inside_the_range_is_marked(snapshot_store: Store) -> None:
-    figure = _figure(snapshot_store, BY_KEY["smallcaps"], DEFAULT, (dt.date(2025, 6, 1), dt.date(2026, 8, 22)))
+    state = decode("provider=cryptocap")
+    figure = _figure(snapshot_store, BY_KEY["altcoins"], state, (dt.date(2025, 6, 1), dt.date(2026, 8, 22)))
     notes = [note["text"] for note in figure["layout"]["annotations"][1:]]
-    assert notes == ["BTC ends 2026-01-31"]  # ^RUT goes on to 2026-02-20 in the snapshot
+    assert notes == ["TOTAL2 (TV) ends 2026-04-18"]  # IWM goes on to 2026-08-21 in the snapshot
 
 
 def test_an_unavailable_series_leaves_the_rest_of_the_chart_drawn(snapshot_store: Store) -> None:
@@ -165,3 +169,38 @@ def test_an_unavailable_series_leaves_the_rest_of_the_chart_drawn(snapshot_store
     broken = dataclasses.replace(data, values=dict(data.values) | {"rut": pd.Series(dtype="float64")}, meta=meta)
     figure = BY_KEY["smallcaps"].build(broken, DEFAULT, RANGE)
     assert [trace["name"] for trace in figure["data"] if trace.get("showlegend", True)] == ["BTC"]
+
+
+def test_the_provider_and_iwm_closes_choose_the_series(snapshot_store: Store) -> None:
+    state = decode("provider=cryptocap&alt=total3&iwm=unadjusted&equity=iwm")
+    assert BY_KEY["altcoins"].series(state) == ("iwm_unadj", "cryptocap_total3")
+    assert BY_KEY["stablecoins"].series(state)[-1] == "cryptocap_total"
+    assert BY_KEY["smallcaps"].series(state) == ("iwm_unadj", "btc")
+    assert BY_KEY["altcoins"].title(state) == "Altcoin market cap (TOTAL3 (TV)) vs IWM (unadj.)"
+    # A provider is one coin universe: TradingView's family starts in July 2017, CoinGecko's at the end of 2017.
+    everything = (dt.date(2013, 1, 1), dt.date(2026, 8, 22))
+    coingecko = _line(_figure(snapshot_store, BY_KEY["altcoins"], DEFAULT, everything), "TOTAL2")
+    tradingview = _line(
+        _figure(snapshot_store, BY_KEY["altcoins"], decode("provider=cryptocap"), everything), "TOTAL2 (TV)"
+    )
+    assert tradingview.index[0] < pd.Timestamp("2017-08-01") < pd.Timestamp("2017-12-01") <= coingecko.index[0]
+
+
+def test_unadjusted_iwm_finds_the_breakout_chart_analysts_read(snapshot_store: Store) -> None:
+    window = (dt.date(2025, 1, 1), dt.date(2026, 8, 22))
+    figure = _figure(snapshot_store, BY_KEY["altcoins"], decode("iwm=unadjusted"), window)
+    breakouts = next(trace for trace in figure["data"] if trace["name"] == "IWM (unadj.) breakout")
+    days = pd.to_datetime(trace_points(breakouts)[0], unit="ms")
+    assert pd.Timestamp("2025-09-18") in days  # IWM's first close above its 2021 high on unadjusted prices
+
+
+def test_net_liquidity_level_and_thirteen_week_change(snapshot_store: Store) -> None:
+    chart = BY_KEY["liquidity"]
+    level = _figure(snapshot_store, chart, DEFAULT)
+    assert [t["name"] for t in level["data"] if t.get("showlegend", True)] == ["Net liquidity", "BTC", "^RUT"]
+    assert level["layout"]["yaxis"]["tickprefix"] == "$" and level["layout"]["yaxis2"]["type"] == "log"
+    change = _figure(snapshot_store, chart, decode("liquidity=change"), (dt.date(2022, 1, 1), dt.date(2023, 12, 31)))
+    assert change["layout"]["yaxis"]["tickformat"] == ".0%"
+    net = _line(change, "Net liquidity").loc["2022-01-01":"2023-12-31"]
+    assert (net.index.dayofweek == 6).all()  # weekly closes, labelled by the week's Sunday
+    assert -0.5 < net.min() < 0 < net.max() < 0.5  # a 13-week change, not a level

@@ -45,7 +45,7 @@ def test_default_view_is_an_empty_query_and_defaults_are_left_out() -> None:
     assert encode(DEFAULT) == ""
     assert encode(ViewState(equity="iwm")) == "?equity=iwm"
     query = encode(ViewState(scale="log", theme="dark", stables=("usdt_supply", "stablecoin_supply")))
-    assert query == "?scale=log&stables=usdt,total&theme=dark"
+    assert query == "?scale=log&stables=usdt,all&theme=dark"
 
 
 def test_analytics_parameters_travel_in_the_url() -> None:
@@ -60,7 +60,7 @@ def test_analytics_parameters_travel_in_the_url() -> None:
 def test_a_shared_link_decodes_to_the_view_it_describes() -> None:
     state = decode("?range=2020-10-01..2021-06-30&equity=iwm&alt=total3&mode=rebase&scale=log&stables=usdc")
     assert (state.start, state.end) == (dt.date(2020, 10, 1), dt.date(2021, 6, 30))
-    assert (state.equity, state.altcoin, state.mode, state.scale) == ("iwm", "altcoin_ex_eth_mcap", "rebase", "log")
+    assert (state.equity, state.altcoin, state.mode, state.scale) == ("iwm", "total3", "rebase", "log")
     assert state.stables == ("usdc_supply",)
 
 
