@@ -202,5 +202,5 @@ def test_net_liquidity_level_and_thirteen_week_change(snapshot_store: Store) -> 
     change = _figure(snapshot_store, chart, decode("liquidity=change"), (dt.date(2022, 1, 1), dt.date(2023, 12, 31)))
     assert change["layout"]["yaxis"]["tickformat"] == ".0%"
     net = _line(change, "Net liquidity").loc["2022-01-01":"2023-12-31"]
-    assert (net.index.dayofweek == 6).all()  # weekly closes, labelled by the week's Sunday
+    assert (pd.DatetimeIndex(net.index).day_of_week == 6).all()  # weekly closes, labelled by the week's Sunday
     assert -0.5 < net.min() < 0 < net.max() < 0.5  # a 13-week change, not a level
