@@ -240,8 +240,10 @@ def register(app: Dash, store: Store) -> None:
         state = next_state(before, trigger, values, search)
         query = encode(state)
         x_range = state_range(store, state)
-        # The range to draw here: none when the browser drew it already (a zoom) or it did not move.
-        moved = trigger != ids.ZOOM and (current is None or x_range != state_range(store, before))
+        # The range to draw here: none when it did not move or the browser drew it already (a zoom; a double-click
+        # that clears the zoom returns every chart to the preset from here).
+        drawn = trigger == ids.ZOOM and state.has_custom_range
+        moved = not drawn and (current is None or x_range != state_range(store, before))
         rendered = rendered if isinstance(rendered, dict) else {}
         tokens: dict[str, Any] = {}
         charts: list[Any] = []
