@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect
 
 PANELS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
 pytestmark = pytest.mark.browser
+# Assertions wait on state; on a loaded 2-core machine the state may take far longer than Playwright's 5 s.
+expect.set_options(timeout=30_000)
 
 
 def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 60_000) -> None:
