@@ -33,17 +33,11 @@ EARLIEST = dt.date(1980, 1, 1)
 LATEST = dt.date(2100, 1, 1)
 
 
-@dataclass(frozen=True)
-class Choice(Generic[T]):
-    """One of a few values, shown as segmented buttons; `codes` are shorter URL spellings of the values."""
+class _Named:
+    """The widget id and URL key a control derives from its view-state field."""
 
     field: str
-    label: str
-    options: Mapping[T, str]  # value -> button label, in display order
-    default: T
     param: str = ""  # the URL key, when it is not the field name
-    codes: Mapping[T, str] = _field(default_factory=dict)
-    help: str = ""
 
     @property
     def id(self) -> str:
@@ -52,6 +46,19 @@ class Choice(Generic[T]):
     @property
     def key(self) -> str:
         return self.param or self.field
+
+
+@dataclass(frozen=True)
+class Choice(_Named, Generic[T]):
+    """One of a few values, shown as segmented buttons; `codes` are shorter URL spellings of the values."""
+
+    field: str
+    label: str
+    options: Mapping[T, str]  # value -> button label, in display order
+    default: T
+    param: str = ""
+    codes: Mapping[T, str] = _field(default_factory=dict)
+    help: str = ""
 
     def valid(self, value: object) -> T | None:
         return value if isinstance(value, str) and value in self.options else None  # type: ignore[return-value]
@@ -65,7 +72,7 @@ class Choice(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Toggles(Generic[T]):
+class Toggles(_Named, Generic[T]):
     """Any non-empty subset of a few values, shown as a checklist; the field holds them in option order."""
 
     field: str
@@ -74,14 +81,6 @@ class Toggles(Generic[T]):
     default: tuple[T, ...]
     codes: Mapping[T, str]
     help: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.field.replace("_", "-")
-
-    @property
-    def key(self) -> str:
-        return self.field
 
     def valid(self, value: object) -> tuple[T, ...] | None:
         if not isinstance(value, (list, tuple)):
@@ -97,7 +96,7 @@ class Toggles(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Number:
+class Number(_Named):
     """A number within `bounds` (inclusive), an int when the default is one; shown as a number input."""
 
     field: str
@@ -106,14 +105,6 @@ class Number:
     bounds: tuple[float, float]
     step: float = 1
     help: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.field.replace("_", "-")
-
-    @property
-    def key(self) -> str:
-        return self.field
 
     def valid(self, value: object) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
