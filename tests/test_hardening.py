@@ -85,7 +85,8 @@ def test_fuzzed_sync_payloads_answer_a_sanitized_view(
 @given(json_values | query_text)
 def test_fuzzed_render_payloads_never_fail(client: FlaskClient, dependencies: list[dict[str, Any]], view: Any) -> None:
     CASES["render"] += 1
-    body = callback_body(find_callback(dependencies, "view"), {"view.data": view}, "view.data")
+    # The view callback renders too: a fuzzed stored view, applied by a zoom trigger.
+    body = callback_body(find_callback(dependencies, "url"), {"view.data": view}, "zoom.data")
     response = client.post("/_dash-update-component", json=body)
     _assert_clean(response)
     assert response.status_code == 200
@@ -136,7 +137,7 @@ def test_api_keys_never_reach_the_page_the_callbacks_or_the_cache(
     client = create_app(Store(open_cache(cache_dir))).server.test_client()
     dependencies = client.get("/_dash-dependencies").get_json()
     seen = [client.get(path).data for path in ("/", "/_dash-layout", "/_dash-config", "/healthz")]
-    body = callback_body(find_callback(dependencies, "view"), {"view.data": "?preset=max"}, "view.data")
+    body = callback_body(find_callback(dependencies, "url"), {"url.search": "?preset=max"}, "url.search")
     seen.append(client.post("/_dash-update-component", json=body).data)
     assert all(secret.encode() not in data for data in seen)
     assert not any(secret.encode() in path.read_bytes() for path in cache_dir.rglob("*") if path.is_file())
@@ -160,7 +161,7 @@ def test_no_request_reaches_upstream_whatever_its_input(tmp_path: Path) -> None:
         upstream.add_callback(responses.GET, re.compile(r".*"), callback=lambda request: (503, {}, b""))
         for body in (
             callback_body(find_callback(dependencies, "url"), {"url.search": evil}, "url.search"),
-            callback_body(find_callback(dependencies, "view"), {"view.data": evil}, "view.data"),
+            callback_body(find_callback(dependencies, "url"), {"view.data": evil}, "zoom.data"),
         ):
             assert client.post("/_dash-update-component", json=body).status_code == 200
         assert client.get("/healthz").get_json()["state"] == "starting", "nothing fetched yet"
