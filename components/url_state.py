@@ -194,7 +194,6 @@ CONTROLS: tuple[Control, ...] = (  # URL order
     PRESET, EQUITY, IWM_CLOSE, ALTCOIN, PROVIDER, SCALE, MODE, STABLES, THEME,
     RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, CORR_WITH, HORIZON, PEAK_DAYS, LIQUIDITY,
 )  # fmt: skip
-PRESETS: tuple[Preset, ...] = tuple(PRESET.options)
 
 
 @dataclass(frozen=True)
@@ -243,9 +242,6 @@ class ViewState:
 
 
 DEFAULT = ViewState()
-# Derived views of the declarations: allowed values of each single-choice field, bounds of each numeric one.
-CHOICES: dict[str, tuple[str, ...]] = {c.field: tuple(c.options) for c in CONTROLS if isinstance(c, Choice)}
-BOUNDS: dict[str, tuple[float, float]] = {c.field: c.bounds for c in CONTROLS if isinstance(c, Number)}
 _BY_FIELD: dict[str, Control] = {control.field: control for control in CONTROLS}
 assert set(_BY_FIELD) == {f.name for f in fields(ViewState)} - {"start", "end"}, "a field without a control"
 
