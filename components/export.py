@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import kaleido
 from flask import Flask, Response, request
 
-from components.callbacks import CHART_KEYS, chart_figures
+from components.callbacks import chart_figures
+from components.charts import BY_KEY, export_name
 from components.figures import Figure
 from components.url_state import ViewState, decode
 
@@ -80,12 +81,10 @@ def register(server: Flask, store: Store) -> None:
 
     @server.get("/export/<panel>.png")
     def export_png(panel: str) -> Response:
-        if panel not in CHART_KEYS:
-            return Response(
-                f"unknown panel {panel!r}; choose one of {', '.join(CHART_KEYS)}", 404, mimetype="text/plain"
-            )
+        if panel not in BY_KEY:
+            return Response(f"unknown panel {panel!r}; choose one of {', '.join(BY_KEY)}", 404, mimetype="text/plain")
         state = decode(request.query_string.decode("utf-8", errors="replace"))
-        figures, _, x_range = chart_figures(store, state)
+        figures, x_range = chart_figures(store, state)
         figure = figures[panel]
         try:
             image = render_figure(figure)
@@ -93,5 +92,5 @@ def register(server: Flask, store: Store) -> None:
             log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             stop_renderer()
             return Response(NO_BROWSER, 503, mimetype="text/plain")
-        name = f"riskon_{panel}_{x_range[0]}_{x_range[1]}.png"
+        name = export_name(panel, x_range, "png")
         return Response(image, mimetype="image/png", headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -15,9 +15,10 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc
 from flask import Response, request
 
 from components import export, ids
-from components.callbacks import CHART_KEYS, badge, view_range
-from components.panels import SHORT_LABELS, all_series, panel_series, panel_title
-from components.signals import analytics_series, signal_table
+from components.callbacks import badge, displayed, load, view_range
+from components.charts import CHARTS
+from components.signals import SIGNAL_ASSETS, signal_table
+from components.theme import short
 from components.url_state import ViewState, decode, encode
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ WIDTH, HEIGHT = 1200, 630  # what link-preview services show as a large image (1
 SCALE = 2  # export.render_png draws at 2 image pixels per CSS pixel: a chart laid out at 600 x 315, read small
 TITLE_STORE = "view-title"  # dcc.Store: the document title of the current view
 SITE = "riskon"
-FIRST_CHART = CHART_KEYS[0]
+FIRST_CHART = CHARTS[0]
 # How a preset reads in a title: a shared preset link shows the latest data whenever it is opened.
 PRESET_TEXT = {
     "ytd": "year to date",
@@ -55,7 +56,7 @@ class Preview:
 
 def view_title(state: ViewState) -> str:
     """What the view's first chart shows: 'IWM vs BTC, 2020-10-01 to 2021-06-30, log'."""
-    pair = " vs ".join(SHORT_LABELS[series_id] for series_id in panel_series(FIRST_CHART, state).all)
+    pair = " vs ".join(short(series_id) for series_id in FIRST_CHART.series(state))
     span = f"{state.start} to {state.end}" if state.has_custom_range else PRESET_TEXT[state.preset]
     options = ["log"] * (state.scale == "log") + ["rebased to 100"] * (state.mode == "rebase")
     return ", ".join([pair, span, *options])
@@ -70,7 +71,7 @@ def headline(table: pd.DataFrame, x_range: tuple[dt.date, dt.date], peak_days: i
     """The latest breakout inside the range and BTC's peak return after it, or None when the range holds none."""
     if table.empty:
         return None
-    asset = SHORT_LABELS[HEADLINE_ASSET]
+    asset = short(HEADLINE_ASSET)
     start, end = pd.Timestamp(x_range[0]), pd.Timestamp(x_range[1])
     rows = table[(table["asset"] == asset) & table["signal"].between(start, end)]
     if rows.empty:
@@ -84,23 +85,25 @@ def headline(table: pd.DataFrame, x_range: tuple[dt.date, dt.date], peak_days: i
 
 def describe(store: Store, state: ViewState) -> tuple[str, str]:
     """The description (as-of date, then the signal headline if the view holds one) and the image's alt text."""
-    series_ids = tuple(dict.fromkeys(all_series(state) + analytics_series(state)))
-    return _describe(store, state, tuple(store.series(series_id)[1] for series_id in series_ids))
+    signal_series = (state.equity_series, *SIGNAL_ASSETS)
+    meta = load(store, (*displayed(state), *signal_series)).meta  # the render's metadata reads, reused
+    return _describe(store, state, tuple(meta.values()))
 
 
 @functools.lru_cache(maxsize=256)
 def _describe(store: Store, state: ViewState, metas: tuple[SeriesMeta, ...]) -> tuple[str, str]:
     """`describe` once per view and data version (`metas`): a crawler storm costs metadata reads, not analytics."""
     meta = {m.series_id: m for m in metas}
-    x_range = view_range(state, {series_id: meta[series_id] for series_id in all_series(state)})
-    signal = headline(signal_table(store.panel(analytics_series(state)).frame, state), x_range, state.peak_days)
-    as_of = badge([meta[series_id] for series_id in panel_series(FIRST_CHART, state).all])[0]
+    x_range = view_range(state, [meta[series_id] for series_id in displayed(state)])
+    frame = store.panel((state.equity_series, *SIGNAL_ASSETS)).frame
+    signal = headline(signal_table(frame, state), x_range, state.peak_days)
+    as_of = badge([meta[series_id] for series_id in FIRST_CHART.series(state)])[0]
     parts = [
         f"Data {as_of}.",
         f"{signal}." if signal else "",
         "Small caps, crypto, stablecoins and sentiment on linked charts.",
     ]
-    alt = f"{panel_title(FIRST_CHART, state)}, {x_range[0]} to {x_range[1]}"
+    alt = f"{FIRST_CHART.title(state)}, {x_range[0]} to {x_range[1]}"
     return " ".join(part for part in parts if part), alt
 
 
@@ -161,7 +164,7 @@ def register(app: Dash, store: Store) -> None:
     @app.server.get("/preview/<view>.png")
     def preview_png(view: str) -> Response:
         try:
-            image = export.render_png(FIRST_CHART, decode(view), WIDTH // SCALE, HEIGHT // SCALE)
+            image = export.render_png(FIRST_CHART.key, decode(view), WIDTH // SCALE, HEIGHT // SCALE)
         except (RuntimeError, TimeoutError):  # no browser, or every renderer busy: a crawler may come back later
             return Response(UNAVAILABLE, 503, mimetype="text/plain", headers={"Retry-After": RETRY_AFTER_SECONDS})
         return Response(image, mimetype="image/png", headers={"Cache-Control": "public, max-age=600"})
