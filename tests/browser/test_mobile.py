@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import CDPSession, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-CHARTS = ("smallcaps", "altcoins", "stablecoins", "sentiment", "correlation", "drawdown", "ssr")
+from components import charts
+
+CHARTS = tuple(chart.key for chart in charts.CHARTS)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 pytestmark = [pytest.mark.browser, pytest.mark.browser_context_args(**PHONE)]
 
