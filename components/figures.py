@@ -234,7 +234,16 @@ def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_
         "margin": {"l": 64, "r": 64, "t": 64, "b": 60 + 14 * (credit.count("<br>") + 1)},
         "height": 400,
         "hovermode": "x unified",
-        "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
+        # Under the title, in container coordinates: on a phone the legend wraps downward and Plotly pushes the
+        # plot down to make room, so it covers neither the title (and its subtitle line) nor the plot.
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1 - (34 + 14 * title.count("<br>")) / 400,
+            "yanchor": "top",
+        },
         "xaxis": {
             "type": "date",
             "range": [x_range[0].isoformat(), x_range[1].isoformat()],
