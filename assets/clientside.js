@@ -7,20 +7,113 @@
     return document.querySelector("#" + graphId + " .js-plotly-plot");
   }
 
-  // A relayout event's new x range as day strings, "reset" for autorange, or null when x did not change.
+  // Plotly date strings ("2021-03-04", "2021-03-04 12:30:00.5") are UTC; a number is already epoch ms.
+  function dateMs(value) {
+    if (typeof value === "number") return value;
+    const text = String(value).trim().replace(" ", "T");
+    return Date.parse(text.length <= 10 ? text + "T00:00:00Z" : text + "Z");
+  }
+
+  // A relayout event's new x range as given (full precision), "reset" for autorange (a double-click), or null
+  // when x did not change.
   function xRange(relayout) {
     if (!relayout) return null;
     if (relayout["xaxis.autorange"]) return "reset";
     const range = relayout["xaxis.range"] || [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
     if (range[0] === undefined || range[1] === undefined) return null;
-    return [String(range[0]).slice(0, 10), String(range[1]).slice(0, 10)];
+    return range;
   }
 
-  let hovering = false;
+  const day = (value) => new Date(dateMs(value)).toISOString().slice(0, 10);
+
+  // y range with 5% padding over the finite values (log10 units on a log axis), as the server's fit_range.
+  function fitRange(low, high) {
+    if (!(low <= high)) return null;
+    const pad = (high - low) * 0.05 || Math.abs(high) * 0.05 || 1;
+    return [low - pad, high + pad];
+  }
+
+  // Relayout updates that fit every free y axis of `div` to the points inside [x0, x1] (epoch ms): Plotly would
+  // autorange y over a series' whole history, which flattens a recent window of a long series. The points are
+  // those Plotly already holds (calcdata: x in epoch ms, y as data values); hidden traces do not count.
+  function yFit(div, x0, x1) {
+    const layout = div._fullLayout;
+    const extents = {};
+    (div.calcdata || []).forEach((points) => {
+      const trace = points[0] && points[0].trace;
+      if (!trace || trace.visible !== true || trace.type !== "scatter") return;
+      const axis = layout[trace.yaxis.replace("y", "yaxis")];
+      if (!axis || axis.fixedrange) return;
+      const log = axis.type === "log";
+      const name = axis._name;
+      const extent = extents[name] || (extents[name] = { low: Infinity, high: -Infinity, log: log });
+      for (let i = 0; i < points.length; i++) {
+        const x = points[i].x;
+        let y = points[i].y;
+        if (!(x >= x0 && x <= x1) || !Number.isFinite(y)) continue;
+        if (log) {
+          if (y <= 0) continue;
+          y = Math.log10(y);
+        }
+        if (y < extent.low) extent.low = y;
+        if (y > extent.high) extent.high = y;
+      }
+    });
+    const update = {};
+    Object.keys(extents).forEach((name) => {
+      const extent = extents[name];
+      const range = fitRange(extent.low, extent.high);
+      if (range === null) return;
+      update[name + ".range"] = range;
+      // A log axis spanning a decade or more labels 1, 2, 5 per decade; a narrower one keeps Plotly's ticks.
+      if (extent.log) update[name + ".dtick"] = range[1] - range[0] >= 1 ? "D2" : null;
+    });
+    return update;
+  }
+
+  // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout.
+  function showRange(id, range, withX) {
+    const div = plotDiv(id);
+    if (!div || !div._fullLayout || !div.calcdata) return;
+    const update = yFit(div, dateMs(range[0]), dateMs(range[1]));
+    if (withX) update["xaxis.range"] = range.slice();
+    if (Object.keys(update).length) window.Plotly.relayout(div, update);
+  }
+
+  // The x range charts other than `source` currently show (they are all linked, so any one will do).
+  function linkedRange(source) {
+    for (const id of graphIds()) {
+      const div = plotDiv(id);
+      if (id !== source && div && div._fullLayout && div._fullLayout.xaxis) return div._fullLayout.xaxis.range;
+    }
+    return null;
+  }
+
+  // The chart the last linked hover came from, and the x it showed elsewhere: Fx.hover is told not to emit
+  // events, but a pointer resting on a chart we drew into may still report that same x; it is not a new hover.
+  let hoverFrom = null;
+  let hoverX = null;
+
+  // Leaving a chart clears the labels it drew on the others (dcc.Graph keeps hoverData after an unhover).
+  function clearHoverOnLeave(source) {
+    const element = document.getElementById(source);
+    if (!element || element.dataset.linkedHover) return;
+    element.dataset.linkedHover = "on";
+    element.addEventListener("mouseleave", () => {
+      hoverFrom = hoverX = null;
+      graphIds().filter((id) => id !== source).forEach((id) => {
+        const div = plotDiv(id);
+        if (div && div.calcdata) window.Plotly.Fx.unhover(div);
+      });
+    });
+  }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
-      // Any chart's zoom or pan moves every other chart, then lands in the zoom store (and so in the URL).
+      // Any chart's zoom or pan moves every chart (x and its y axes refitted, one relayout per chart), then the
+      // range lands in the zoom store and so in the URL; the server only syncs the URL. A double-click (Plotly's
+      // autorange, which would span the whole data, 1986-2028) puts the chart back in line with the others and
+      // clears the zoom, so every chart and the URL return to the preset.
       linkZoom: function () {
         const nc = window.dash_clientside.no_update;
         const triggered = window.dash_clientside.callback_context.triggered;
@@ -29,35 +122,35 @@
         const range = xRange(triggered[0].value);
         const current = arguments[arguments.length - 1];
         if (range === null) return nc;
-        if (range === "reset") return current ? null : nc;
-        if (current && current.start === range[0] && current.end === range[1]) return nc;
-        graphIds().filter((id) => id !== source).forEach((id) => {
-          const div = plotDiv(id);
-          if (div && div.layout) window.Plotly.relayout(div, { "xaxis.range": range });
-        });
-        return { start: range[0], end: range[1] };
+        if (range === "reset") {
+          const others = linkedRange(source);
+          if (others) showRange(source, others, true);
+          return current ? null : nc;
+        }
+        const days = [day(range[0]), day(range[1])];
+        if (current && current.start === days[0] && current.end === days[1]) return nc;
+        graphIds().forEach((id) => showRange(id, range, id !== source));
+        return { start: days[0], end: days[1] };
       },
-      // Hovering one chart shows the same date's hover label on the others (a shared crosshair).
+      // Hovering one chart shows the same day's hover label on the others (a shared crosshair).
       linkHover: function () {
+        const nc = window.dash_clientside.no_update;
         const triggered = window.dash_clientside.callback_context.triggered;
-        if (hovering || !triggered.length) return window.dash_clientside.no_update;
+        if (!triggered.length) return nc;
         const source = triggered[0].prop_id.split(".")[0];
         const hover = triggered[0].value;
-        hovering = true;
-        try {
-          graphIds().filter((id) => id !== source).forEach((id) => {
-            const div = plotDiv(id);
-            if (!div || !div.data) return;
-            if (hover && hover.points && hover.points.length) {
-              window.Plotly.Fx.hover(div, { xval: hover.points[0].x }, "xy");
-            } else {
-              window.Plotly.Fx.unhover(div);
-            }
-          });
-        } finally {
-          hovering = false;
-        }
-        return window.dash_clientside.no_update;
+        const point = hover && hover.points && hover.points[0];
+        if (!point) return nc;
+        const x = dateMs(point.x);
+        if (!Number.isFinite(x) || (source !== hoverFrom && x === hoverX)) return nc;
+        hoverFrom = source;
+        hoverX = x;
+        clearHoverOnLeave(source);
+        graphIds().filter((id) => id !== source).forEach((id) => {
+          const div = plotDiv(id);
+          if (div && div.calcdata) window.Plotly.Fx.hover(div, { xval: x }, "xy", true);
+        });
+        return nc;
       },
       copyLink: function () {
         return window.location.href;
