@@ -14,11 +14,32 @@
     return Date.parse(text.length <= 10 ? text + "T00:00:00Z" : text + "Z");
   }
 
-  // A relayout event's new x range as given (full precision), "reset" for autorange (a double-click), or null
-  // when x did not change.
-  function xRange(relayout) {
+  // When each chart was last double-clicked (Plotly's own test: a second press within 300 ms). Plotly answers a
+  // double-click with its initial range or with an autorange over the whole data (1986-2028); either way the
+  // analyst asked for the preset.
+  const doubleClicked = {};
+  const pressed = {};
+  document.addEventListener(
+    "pointerdown",
+    (event) => {
+      const chart = event.target.closest && event.target.closest(".chart[id]");
+      if (!chart) return;
+      const now = Date.now();
+      if (now - (pressed[chart.id] || 0) < 300) doubleClicked[chart.id] = now;
+      pressed[chart.id] = now;
+    },
+    true,
+  );
+
+  // A relayout event's new x range as given (full precision), "reset" after a double-click, or null when x did
+  // not change.
+  function xRange(relayout, source) {
     if (!relayout) return null;
-    if (relayout["xaxis.autorange"]) return "reset";
+    if (relayout["xaxis.autorange"] || Date.now() - (doubleClicked[source] || 0) < 2000) {
+      const moved = relayout["xaxis.autorange"] || relayout["xaxis.range[0]"] !== undefined;
+      if (moved) delete doubleClicked[source];
+      return moved ? "reset" : null;
+    }
     const range = relayout["xaxis.range"] || [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
     if (range[0] === undefined || range[1] === undefined) return null;
     return range;
@@ -71,12 +92,19 @@
     return update;
   }
 
+  // The days range this script last gave each chart: its relayout event echoes it and is not a user's zoom.
+  const applied = {};
+  const dayKey = (range) => day(range[0]) + ".." + day(range[1]);
+
   // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout.
   function showRange(id, range, withX) {
     const div = plotDiv(id);
     if (!div || !div._fullLayout || !div.calcdata) return;
     const update = yFit(div, dateMs(range[0]), dateMs(range[1]));
-    if (withX) update["xaxis.range"] = range.slice();
+    if (withX) {
+      update["xaxis.range"] = range.slice();
+      applied[id] = dayKey(range);
+    }
     if (Object.keys(update).length) window.Plotly.relayout(div, update);
   }
 
@@ -116,20 +144,31 @@
       // clears the zoom, so every chart and the URL return to the preset.
       linkZoom: function () {
         const nc = window.dash_clientside.no_update;
-        const triggered = window.dash_clientside.callback_context.triggered;
-        if (!triggered.length) return nc;
-        const source = triggered[0].prop_id.split(".")[0];
-        const range = xRange(triggered[0].value);
+        // Several charts' events can arrive in one call (ours among them): the first that moved x counts.
+        const moved = window.dash_clientside.callback_context.triggered
+          .map((item) => [item.prop_id.split(".")[0], item.value])
+          .map(([source, relayout]) => ({ source: source, range: xRange(relayout, source) }))
+          .filter((item) => item.range !== null)
+          .find((item) => {
+            const echo = item.range !== "reset" && applied[item.source] === dayKey(item.range);
+            delete applied[item.source];
+            return !echo;
+          });
+        if (!moved) return nc;
+        const source = moved.source;
+        const range = moved.range;
         const current = arguments[arguments.length - 1];
-        if (range === null) return nc;
+        // Charts are redrawn after this returns: their own relayout events then find the store already holding
+        // the range (and end there) instead of superseding this call while it runs.
         if (range === "reset") {
+          // Zoomed: back to the preset (the server sends its range); at the preset: the chart back in line.
           const others = linkedRange(source);
-          if (others) showRange(source, others, true);
+          if (others) setTimeout(() => showRange(source, others, true));
           return current ? null : nc;
         }
         const days = [day(range[0]), day(range[1])];
         if (current && current.start === days[0] && current.end === days[1]) return nc;
-        graphIds().forEach((id) => showRange(id, range, id !== source));
+        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
         return { start: days[0], end: days[1] };
       },
       // Hovering one chart shows the same day's hover label on the others (a shared crosshair).
