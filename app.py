@@ -8,7 +8,7 @@ import sys
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
-from components import callbacks, export, health, ids, security, signals
+from components import callbacks, export, health, ids, security, signals, static
 from components.callbacks import CHART_KEYS
 from components.layout import page
 from data_sources.store import Store, default_store
@@ -41,7 +41,8 @@ def _clientside(app: Dash) -> None:
 def create_app(store: Store | None = None) -> Dash:
     """Build the dashboard on `store` (default: configured from the environment, the snapshot unless told)."""
     store = store or default_store()
-    app = Dash(__name__, title="riskon", update_title="", assets_folder="assets")
+    app = Dash(__name__, title="riskon", update_title="", assets_folder="assets", compress=True)
+    static.cache_static(app)
     app.layout = page()
     callbacks.register(app, store)
     signals.register(app, store)
@@ -68,13 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(args[1:])
     if options.source:
         os.environ["RISKON_SOURCE"] = options.source
-    create_app().run(host=options.host, port=options.port, debug=False)
+    app = create_app()
+    export.warm()
+    app.run(host=options.host, port=options.port, debug=False)
     return 0
 
 
 def __getattr__(name: str) -> object:
     """`server` for `gunicorn app:server`, built on first use so that importing app.py (the CLI) builds nothing."""
     if name == "server":
+        export.warm()
         return create_app().server
     raise AttributeError(name)
 
