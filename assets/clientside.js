@@ -31,18 +31,18 @@
     true,
   );
 
-  // A relayout event's new x range as given (full precision), "reset" after a double-click, or null when x did
-  // not change.
-  function xRange(relayout, source) {
+  // A relayout event's x change: {range} as given (full precision), {reset, range} after a double-click (the
+  // range Plotly reset the chart to, or null for an autorange), or null when x did not change.
+  function xChange(relayout, source) {
     if (!relayout) return null;
-    if (relayout["xaxis.autorange"] || Date.now() - (doubleClicked[source] || 0) < 2000) {
-      const moved = relayout["xaxis.autorange"] || relayout["xaxis.range[0]"] !== undefined;
-      if (moved) delete doubleClicked[source];
-      return moved ? "reset" : null;
-    }
     const range = relayout["xaxis.range"] || [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
-    if (range[0] === undefined || range[1] === undefined) return null;
-    return range;
+    const given = range[0] !== undefined && range[1] !== undefined;
+    const autorange = Boolean(relayout["xaxis.autorange"]);
+    if (autorange || (given && Date.now() - (doubleClicked[source] || 0) < 2000)) {
+      delete doubleClicked[source];
+      return { reset: true, range: autorange ? null : range };
+    }
+    return given ? { reset: false, range: range } : null;
   }
 
   const day = (value) => new Date(dateMs(value)).toISOString().slice(0, 10);
@@ -139,31 +139,37 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
       // Any chart's zoom or pan moves every chart (x and its y axes refitted, one relayout per chart), then the
-      // range lands in the zoom store and so in the URL; the server only syncs the URL. A double-click (Plotly's
-      // autorange, which would span the whole data, 1986-2028) puts the chart back in line with the others and
-      // clears the zoom, so every chart and the URL return to the preset.
+      // range lands in the zoom store ({start, end}) and so in the URL; the server only syncs the URL. A
+      // double-click clears the store (null): every chart and the URL return to the preset (the server draws
+      // the preset's range when the store is cleared; the charts already follow Plotly's reset meanwhile).
       linkZoom: function () {
         const nc = window.dash_clientside.no_update;
         // Several charts' events can arrive in one call (ours among them): the first that moved x counts.
         const moved = window.dash_clientside.callback_context.triggered
           .map((item) => [item.prop_id.split(".")[0], item.value])
-          .map(([source, relayout]) => ({ source: source, range: xRange(relayout, source) }))
-          .filter((item) => item.range !== null)
+          .map(([source, relayout]) => ({ source: source, change: xChange(relayout, source) }))
+          .filter((item) => item.change !== null)
           .find((item) => {
-            const echo = item.range !== "reset" && applied[item.source] === dayKey(item.range);
+            const change = item.change;
+            const echo = !change.reset && applied[item.source] === dayKey(change.range);
             delete applied[item.source];
             return !echo;
           });
         if (!moved) return nc;
         const source = moved.source;
-        const range = moved.range;
+        const range = moved.change.range;
         const current = arguments[arguments.length - 1];
         // Charts are redrawn after this returns: their own relayout events then find the store already holding
         // the range (and end there) instead of superseding this call while it runs.
-        if (range === "reset") {
-          // Zoomed: back to the preset (the server sends its range); at the preset: the chart back in line.
-          const others = linkedRange(source);
-          if (others) setTimeout(() => showRange(source, others, true));
+        if (moved.change.reset) {
+          if (range !== null) {
+            // Plotly reset the chart to the range the server drew (the preset's): every chart follows it.
+            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
+          } else {
+            // An autorange over the whole data: back in line with the others.
+            const others = linkedRange(source);
+            if (others) setTimeout(() => showRange(source, others, true));
+          }
           return current ? null : nc;
         }
         const days = [day(range[0]), day(range[1])];

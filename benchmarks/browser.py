@@ -133,12 +133,15 @@ def floor_server() -> Any:
     return floor_app().server
 
 
-def settle(page: Page, quiet_ms: int = 800, timeout_s: float = 120) -> float:
-    """Wait until no chart has redrawn for `quiet_ms` and the network is idle; the time of the last redraw (ms)."""
+def settle(page: Page, since: float = 0, quiet_ms: int = 800, timeout_s: float = 120) -> float:
+    """Wait until a chart has redrawn after `since` (page clock, ms), then none for `quiet_ms` with the network
+    idle; the time of the last redraw."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         page.wait_for_load_state("networkidle")
-        idle = page.evaluate("q => performance.now() - window.bench.last > q", quiet_ms)
+        idle = page.evaluate(
+            "([since, q]) => window.bench.last > since && performance.now() - window.bench.last > q", [since, quiet_ms]
+        )
         if idle:
             return float(page.evaluate("window.bench.last"))
         page.wait_for_timeout(quiet_ms // 2)
@@ -170,7 +173,7 @@ def click_and_settle(page: Page, selector: str) -> float:
         " document.querySelector(s).click(); return t; }",
         selector,
     )
-    return settle(page) - float(started)
+    return settle(page, float(started)) - float(started)
 
 
 def open_page(browser: Browser, url: str) -> Page:
@@ -195,7 +198,7 @@ def drag_zoom(page: Page) -> tuple[float, dict[str, int], dict[str, int], int]:
     page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=6)
     started = reset_counts(page)
     page.mouse.up()
-    elapsed = settle(page) - started
+    elapsed = settle(page, started) - started
     return elapsed, page.evaluate("window.bench.calls"), page.evaluate("window.bench.afterplots"), len(callbacks)
 
 

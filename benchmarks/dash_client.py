@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def find_callback(dependencies: list[dict[str, Any]], first_input: str) -> dict[str, Any]:
-    """The server callback whose first input is the component `first_input`."""
+def find_callback(dependencies: list[dict[str, Any]], first_input: str, output: str = "") -> dict[str, Any]:
+    """The server callback whose first input is the component `first_input` (and whose outputs name `output`)."""
     return next(
         spec
         for spec in dependencies
-        if spec["inputs"] and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function")
+        if spec["inputs"]
+        and spec["inputs"][0]["id"] == first_input
+        and output in spec["output"]
+        and not spec.get("clientside_function")
     )
 
 
