@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
+import functools
 import os
 import sys
 
 from dash import ClientsideFunction, Dash, Input, Output, State
+from flask import Flask
 
-from components import callbacks, export, health, ids, security, signals, static
+from components import callbacks, claims_page, export, health, ids, security, signals, static
 from components.callbacks import CHART_KEYS
 from components.layout import page
+from data_sources import cli
 from data_sources.store import Store, default_store
 
 
@@ -49,6 +51,7 @@ def create_app(store: Store | None = None) -> Dash:
     _clientside(app)
     export.register(app.server, store)
     health.register(app.server, store)
+    claims_page.register(app.server, store)
     security.harden(app)  # last: the CSP hashes every inline script registered above
     # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
     app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")
@@ -56,30 +59,31 @@ def create_app(store: Store | None = None) -> Dash:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`riskon serve` runs the dashboard; every other command is the data layer's (`riskon refresh`, `sources`)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] != ["serve"]:
-        from data_sources.cli import main as data_main
-
-        return data_main(args)
-    parser = argparse.ArgumentParser(prog="riskon serve", description="Serve the dashboard.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--source", choices=("snapshot", "live", "auto"), help="default: $RISKON_SOURCE or snapshot")
-    options = parser.parse_args(args[1:])
-    if options.source:
-        os.environ["RISKON_SOURCE"] = options.source
-    app = create_app()
+    """The `riskon` command: `serve` runs the dashboard, every other command is the data layer's."""
+    options = cli.parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if options.command != "serve":
+        return cli.run(options)
+    try:
+        store = default_store(options.source)
+    except ValueError as exc:
+        print(f"riskon: {exc}")
+        return 2
+    app = create_app(store)
     export.warm()
     app.run(host=options.host, port=options.port, debug=False)
     return 0
 
 
+@functools.cache
+def _server() -> Flask:
+    export.warm()
+    return create_app().server
+
+
 def __getattr__(name: str) -> object:
-    """`server` for `gunicorn app:server`, built on first use so that importing app.py (the CLI) builds nothing."""
+    """`server` for `gunicorn app:server`: built once, on first use, so that importing app.py builds nothing."""
     if name == "server":
-        export.warm()
-        return create_app().server
+        return _server()
     raise AttributeError(name)
 
 

@@ -17,6 +17,7 @@ from functools import partial
 import pandas as pd
 
 from benchmarks.timing import summary, timings_ms
+from data_sources import snapshot
 from data_sources.analytics import (
     RESOLUTIONS,
     Resolution,
@@ -31,7 +32,7 @@ from data_sources.analytics import (
     supply_ratio,
     supply_up_market_down,
 )
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 RUNS = 50
@@ -55,8 +56,8 @@ def all_analytics(frame: pd.DataFrame, resolution: Resolution) -> list[object]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         store = Store(open_cache(cache_dir))
-        frame = store.panel(SERIES_IDS).frame  # also warms the cache
-        load = timings_ms(lambda: store.panel(SERIES_IDS), RUNS)
+        frame = store.panel(snapshot.manifest()).frame  # also warms the cache
+        load = timings_ms(lambda: store.panel(snapshot.manifest()), RUNS)
     trivial = timings_ms(lambda: frame[["btc", "iwm"]].dropna(), RUNS)
     print(f"riskon analytics, {len(SERIES_IDS)} series x {len(frame)} aligned rows (full snapshot), {RUNS} runs")
     print(summary("floor: load the panel from a warm cache", load))

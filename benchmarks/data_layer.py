@@ -11,7 +11,7 @@ import statistics
 import tempfile
 
 from benchmarks.timing import summary, timings_ms
-from data_sources.catalog import SERIES_IDS
+from data_sources.series import SERIES_IDS
 from data_sources.store import Store, open_cache
 
 RUNS = 200

@@ -19,7 +19,9 @@ import pandas as pd
 
 from components.panels import SHORT_LABELS, PanelSeries, panel_series, panel_title
 from components.theme import FEAR_GREED_COLORS, SERIES_COLORS, template
-from data_sources.catalog import FEAR_GREED_LABELS, fear_greed_codes, spec
+from data_sources.fear_greed import LABELS as FEAR_GREED_LABELS
+from data_sources.fear_greed import codes as fear_greed_codes
+from data_sources.series import series_def as spec
 
 if TYPE_CHECKING:
     from components.url_state import ViewState

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.url_state import ViewState
-from data_sources.catalog import spec
+from data_sources.series import SERIES
+from data_sources.series import series_def as spec
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,7 @@ class PanelSeries:
 
 
 PANEL_KEYS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
-SHORT_LABELS = {
-    "rut": "^RUT",
-    "iwm": "IWM",
-    "btc": "BTC",
-    "altcoin_mcap": "TOTAL2",
-    "altcoin_ex_eth_mcap": "TOTAL3",
-    "total_mcap": "Total crypto cap",
-    "btc_mcap": "BTC cap",
-    "eth_mcap": "ETH cap",
-    "usdt_supply": "USDT",
-    "usdc_supply": "USDC",
-    "stablecoin_supply": "Stablecoins (total)",
-    "fear_greed": "Fear & Greed",
-}
+SHORT_LABELS = {series_id: record.short for series_id, record in SERIES.items()}
 
 
 def panel_series(key: str, state: ViewState) -> PanelSeries:

@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 from components.url_state import Theme
+from data_sources.series import SERIES
 
-SERIES_COLORS = {
-    "btc": "#f7931a",
-    "btc_mcap": "#f7931a",
-    "eth_mcap": "#627eea",
-    "rut": "#1f4e9c",
-    "iwm": "#2a9d8f",
-    "total_mcap": "#6a4c93",
-    "altcoin_mcap": "#e63946",
-    "altcoin_ex_eth_mcap": "#d62f7f",
-    "usdt_supply": "#26a17b",
-    "usdc_supply": "#2775ca",
-    "stablecoin_supply": "#8d99ae",
-    "fear_greed": "#555555",
-}
+SERIES_COLORS = {series_id: record.color for series_id, record in SERIES.items()}
 # alternative.me's classes, from fear (red) to greed (green).
 FEAR_GREED_COLORS = {
     "Extreme Fear": "#c0392b",

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 DATE = "date"
-
-Calendar = Literal["crypto", "equity"]
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """What a project series is: its id, how to label it, and which market calendar it trades on."""
-
-    id: str
-    label: str
-    unit: str
-    calendar: Calendar
-    description: str
 
 
 class SourceError(Exception):
@@ -47,17 +33,24 @@ class UnknownSeriesError(KeyError):
 
 
 class Adapter(Protocol):
-    """A vendor adapter: `fetch` is its only I/O, `parse` is pure and tested on recorded payloads."""
+    """One vendor endpoint for one series, parametrised by its instance (symbol, field, host...).
 
-    name: str
-    ttl_seconds: int
+    `fetch` is the only I/O (through data_sources.http); `parse` is pure and tested on recorded payloads. The
+    series id is passed only so that errors can name the series.
+    """
 
-    def symbols(self) -> dict[str, str]:
-        """Project series id -> this vendor's symbol, for the series this adapter can deliver."""
+    @property
+    def name(self) -> str:
+        """The vendor credit shown beside the data, e.g. "Yahoo Finance"."""
+        ...
+
+    @property
+    def ttl_seconds(self) -> int:
+        """How long a fetched copy stays fresh."""
         ...
 
     def fetch(self, series_id: str) -> bytes:
-        """Download the raw payload for one series."""
+        """Download the raw payload (several requests are joined into one body where the vendor pages)."""
         ...
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:

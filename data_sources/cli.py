@@ -1,16 +1,22 @@
-"""`riskon refresh` and `riskon sources`: warm the cache from live sources, and show where each series comes from."""
+"""The `riskon` command line: one parser for every command; `serve` is run by app.main, the rest here."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
+from data_sources import claims
 from data_sources.base import SourceError
-from data_sources.catalog import SERIES_IDS
+from data_sources.record import FIXTURES, record
+from data_sources.series import SERIES, SERIES_IDS, Derived
 from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
+from data_sources.tabular import to_csv, to_json
 
 
 def _day(stamp: object) -> str:
@@ -52,27 +58,67 @@ def sources(store: Store) -> int:
     return 0
 
 
+def data(store: Store, series_ids: Sequence[str], *, start: str | None, end: str | None, fmt: str) -> int:
+    """Print the aligned data (union of dates, never filled), as the dashboard's CSV downloads hold it."""
+    frame = store.panel(series_ids, start=start, end=end).frame.dropna(how="all")
+    sys.stdout.write(to_csv(frame) if fmt == "csv" else to_json(frame) + "\n")
+    return 0
+
+
 def _series_id(text: str) -> str:
     if text not in SERIES_IDS:
         raise argparse.ArgumentTypeError(f"unknown series {text!r}; choose from {', '.join(SERIES_IDS)}")
     return text
 
 
+def _day_arg(text: str) -> str:
+    try:
+        return pd.Timestamp(text).strftime("%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
 def parser() -> argparse.ArgumentParser:
+    """Every `riskon` command and its options."""
     cli = argparse.ArgumentParser(prog="riskon", description="riskon: risk-on signals dashboard and data tools.")
-    commands = cli.add_subparsers(dest="command", required=True, metavar="{serve,refresh,sources}")
-    commands.add_parser("serve", help="serve the dashboard (see `riskon serve --help`)")
-    refresh_cmd = commands.add_parser("refresh", help="warm the cache from live sources")
+    commands = cli.add_subparsers(dest="command", required=True)
+    source_help = "default: $RISKON_SOURCE or snapshot"
+    serve = commands.add_parser("serve", help="serve the dashboard")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
+    refresh_cmd = commands.add_parser("refresh", help="fetch from live sources now")
     refresh_cmd.add_argument("series", nargs="*", type=_series_id, metavar="SERIES", help="default: every series")
     refresh_cmd.add_argument("--source", choices=("live", "auto"), default="live")
     sources_cmd = commands.add_parser("sources", help="show each series' source, range and freshness")
-    sources_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help="default: $RISKON_SOURCE or snapshot")
+    sources_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
+    data_cmd = commands.add_parser("data", help="print aligned data as CSV or JSON")
+    data_cmd.add_argument("series", nargs="+", type=_series_id, metavar="SERIES")
+    data_cmd.add_argument("--start", type=_day_arg, help="first date, YYYY-MM-DD")
+    data_cmd.add_argument("--end", type=_day_arg, help="last date, YYYY-MM-DD")
+    data_cmd.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
+    data_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
+    record_cmd = commands.add_parser("record", help="save real vendor responses as test fixtures (needs internet)")
+    record_cmd.add_argument("vendors", nargs="*", metavar="VENDOR", help="e.g. yahoo coinmarketcap (default: all)")
+    record_cmd.add_argument("--out", type=Path, default=FIXTURES, help="default: tests/fixtures")
+    claims_cmd = commands.add_parser("claims", help="test the Dec 2025 claims on the current data")
+    claims_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
     return cli
 
 
-def main(argv: Sequence[str]) -> int:
-    """Run one data command; argparse exits with a usage message on bad arguments."""
-    options = parser().parse_args(argv)
+def record_fixtures(vendors: Sequence[str], out_dir: Path) -> int:
+    """Save every live adapter's real response under tests/fixtures/<vendor>/; exit 1 if any vendor failed."""
+    chains = {record.id: record.live for record in SERIES.values() if not isinstance(record.live, Derived)}
+    outcomes = record(chains, vendors, out_dir=out_dir)
+    for where, outcome in outcomes.items():
+        print(f"{outcome:28} {where}")
+    return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
+
+
+def run(options: argparse.Namespace) -> int:
+    """Run one data command (everything but `serve`)."""
+    if options.command == "record":
+        return record_fixtures(options.vendors, options.out)
     try:
         store = default_store(options.source)
     except ValueError as exc:
@@ -80,4 +126,9 @@ def main(argv: Sequence[str]) -> int:
         return 2
     if options.command == "refresh":
         return refresh(store, options.series or SERIES_IDS)
+    if options.command == "claims":
+        sys.stdout.write(claims.text_table(claims.findings(store)))
+        return 0
+    if options.command == "data":
+        return data(store, options.series, start=options.start, end=options.end, fmt=options.fmt)
     return sources(store)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.base import DATE, validate_series
-from data_sources.catalog import spec
+from data_sources.series import series_def
 
 SNAPSHOT_DIR = Path(__file__).with_name("snapshot")
 SOURCE_PREFIX = "snapshot"
@@ -28,6 +28,11 @@ def version() -> str:
     return hashlib.sha256((SNAPSHOT_DIR / "manifest.json").read_bytes()).hexdigest()[:12]
 
 
+def has(series_id: str) -> bool:
+    """Whether the snapshot embeds this series (some come from live sources only)."""
+    return series_id in manifest()
+
+
 def source_name(series_id: str) -> str:
     """How the UI credits a snapshot series: 'snapshot (<upstream source>)'."""
     return f"{SOURCE_PREFIX} ({manifest()[series_id]['source']})"
@@ -35,6 +40,6 @@ def source_name(series_id: str) -> str:
 
 def load(series_id: str) -> pd.Series:
     """One series from the snapshot, in canonical shape."""
-    spec(series_id)  # unknown ids fail with UnknownSeriesError, not a missing file
+    series_def(series_id)  # unknown ids fail with UnknownSeriesError, not a missing file
     frame = pd.read_csv(SNAPSHOT_DIR / f"{series_id}.csv", index_col=DATE, parse_dates=[DATE])
     return validate_series(frame["value"], source=SOURCE_PREFIX, series_id=series_id)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from data_sources import snapshot
 from data_sources.base import DATE, SourceError
-from data_sources.catalog import spec
+from data_sources.series import series_def
 
 log = logging.getLogger("riskon.data")
 
@@ -39,10 +39,12 @@ DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
 DEFAULT_RETRY_SECONDS = 60
 # How long one process may hold a series' fetch before another may try.
 FETCH_LEASE_SECONDS = 60
+# A live-only series in snapshot mode: named in the UI rather than failing the panel.
 # While the cache backend keeps failing, every cache call is a miss; it is tried again after this long.
 CACHE_RETRY_SECONDS = 5.0
 
 T = TypeVar("T")
+NO_EMBEDDED_DATA = "no embedded data: this series comes from live sources only"
 
 
 @dataclass(frozen=True)
@@ -325,8 +327,10 @@ class Store:
 
     def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
-        spec(series_id)
+        series_def(series_id)
         if self.mode == "snapshot":
+            if not snapshot.has(series_id):
+                return None, SeriesMeta(series_id, "snapshot", None, None, None, stale=False, message=NO_EMBEDDED_DATA)
             return self._serve(self._snapshot_copy(series_id), stale=False)
         fresh = self.cache.get(f"live:{series_id}")
         if isinstance(fresh, CachedCopy):
@@ -382,7 +386,7 @@ class Store:
         last_good = self.cache.get(f"lastgood:{series_id}")
         if isinstance(last_good, CachedCopy):
             return self._serve(last_good, stale=True, message=f"live update failed ({failure}); showing last good data")
-        if self.mode == "auto":
+        if self.mode == "auto" and snapshot.has(series_id):
             message = f"live update failed ({failure}); showing the embedded snapshot"
             return self._serve(self._snapshot_copy(series_id), stale=True, message=message)
         return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {failure}")

@@ -30,8 +30,11 @@ def decode_json(payload: bytes, *, source: str, series_id: str) -> Any:
         raise ParseError(source, series_id, f"body is not valid JSON ({exc})") from exc
 
 
-def daily_series(points: Iterable[tuple[pd.Timestamp, float | None]], *, source: str, series_id: str) -> pd.Series:
-    """(timestamp, value) points -> canonical series: nulls dropped, one point per day (the day's last reading)."""
+def daily_series(
+    points: Iterable[tuple[pd.Timestamp | None, float | None]], *, source: str, series_id: str
+) -> pd.Series:
+    """(timestamp, value) points -> canonical series: points with a null day or value dropped, one point per day
+    (the day's last reading)."""
     frame = pd.DataFrame(list(points), columns=["at", "value"]).dropna()
     if frame.empty:
         raise ParseError(source, series_id, "no data points")
@@ -44,6 +47,14 @@ def daily_series(points: Iterable[tuple[pd.Timestamp, float | None]], *, source:
 def unix_utc(seconds: float | str, unit: str = "s") -> pd.Timestamp:
     """A naive UTC timestamp from unix seconds (or milliseconds with unit='ms')."""
     return pd.Timestamp(float(seconds), unit=unit)
+
+
+def closed_day(at: pd.Timestamp) -> pd.Timestamp | None:
+    """The UTC day whose close a snapshot stamped exactly at 00:00 UTC is (the day before); None for a reading
+    taken during a day, which is not a close yet."""
+    if at != at.normalize():
+        return None
+    return at - pd.Timedelta(days=1)
 
 
 def decode_csv(payload: bytes, *, source: str, series_id: str) -> pd.DataFrame:

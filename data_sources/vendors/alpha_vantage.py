@@ -1,8 +1,10 @@
-"""Alpha Vantage TIME_SERIES_DAILY CSV: IWM closes (a fallback for `iwm`; needs ALPHAVANTAGE_API_KEY)."""
+"""Alpha Vantage TIME_SERIES_DAILY CSV: one symbol's unadjusted closes (needs ALPHAVANTAGE_API_KEY)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
@@ -12,17 +14,16 @@ from data_sources.vendors import daily_series, decode_csv
 
 API = "https://www.alphavantage.co/query"
 ENV_KEY = "ALPHAVANTAGE_API_KEY"
-SYMBOLS = {"iwm": "IWM"}
 
 
+@dataclass(frozen=True)
 class AlphaVantage:
-    """Daily bars, newest first. The closes are NOT dividend-adjusted, unlike Yahoo's adjclose."""
+    """Daily bars of one symbol, newest first. The closes are NOT dividend-adjusted, unlike Yahoo's adjclose."""
 
-    name = "Alpha Vantage"
-    ttl_seconds = 6 * 3600
-
-    def symbols(self) -> dict[str, str]:
-        return dict(SYMBOLS)
+    symbol: str
+    api: str = API
+    ttl_seconds: ClassVar[int] = 6 * 3600
+    name: ClassVar[str] = "Alpha Vantage"
 
     def fetch(self, series_id: str) -> bytes:
         key = os.environ.get(ENV_KEY)
@@ -30,12 +31,12 @@ class AlphaVantage:
             raise FetchError(self.name, series_id, f"{ENV_KEY} is not set")
         params = {
             "function": "TIME_SERIES_DAILY",
-            "symbol": SYMBOLS[series_id],
+            "symbol": self.symbol,
             "outputsize": "full",
             "datatype": "csv",
             "apikey": key,
         }
-        return get_bytes(API, source=self.name, series_id=series_id, params=params)
+        return get_bytes(self.api, source=self.name, series_id=series_id, params=params)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         if payload.lstrip().startswith(b"{"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import pandas as pd
 
 from data_sources.base import ParseError
@@ -11,17 +14,19 @@ from data_sources.vendors import daily_series, decode_json, payload_shape, unix_
 API = "https://api.alternative.me/fng/"
 
 
+@dataclass(frozen=True)
 class AlternativeMe:
-    """`/fng/?limit=0`: the whole daily history, newest first, values and timestamps as strings."""
+    """`/fng/?limit=0`: the whole daily history, newest first, values and timestamps as strings.
 
-    name = "alternative.me"
-    ttl_seconds = 3600
+    Day labels: the index is published once a day at 00:00 UTC for that day and is labelled by it (it is a
+    reading for the day, not a close)."""
 
-    def symbols(self) -> dict[str, str]:
-        return {"fear_greed": "fng"}
+    api: str = API
+    ttl_seconds: ClassVar[int] = 3600
+    name: ClassVar[str] = "alternative.me"
 
     def fetch(self, series_id: str) -> bytes:
-        return get_bytes(API, source=self.name, series_id=series_id, params={"limit": "0", "format": "json"})
+        return get_bytes(self.api, source=self.name, series_id=series_id, params={"limit": "0", "format": "json"})
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         body = decode_json(payload, source=self.name, series_id=series_id)

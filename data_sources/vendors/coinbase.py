@@ -1,8 +1,10 @@
-"""Coinbase Exchange public candles: BTC-USD daily closes (a keyless fallback for `btc`)."""
+"""Coinbase Exchange public candles: daily closes of one product (BTC-USD)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
@@ -10,8 +12,7 @@ from data_sources.base import ParseError
 from data_sources.http import get_bytes
 from data_sources.vendors import daily_series, decode_json, payload_shape, unix_utc
 
-API = "https://api.exchange.coinbase.com/products/{product}/candles"
-PRODUCTS = {"btc": "BTC-USD"}
+API = "https://api.exchange.coinbase.com"
 FIRST_DAY = pd.Timestamp("2015-07-20")  # BTC-USD's first candle on Coinbase Exchange
 PAGE_DAYS = 300  # the API's maximum candles per request
 
@@ -22,20 +23,23 @@ def pages(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd
     return [(left, min(left + pd.Timedelta(days=PAGE_DAYS - 1), end)) for left in edges]
 
 
+@dataclass(frozen=True)
 class Coinbase:
-    """`/products/BTC-USD/candles?granularity=86400`, paged; rows are [time, low, high, open, close, volume]."""
+    """`/products/{product}/candles?granularity=86400`, paged; rows are [time, low, high, open, close, volume].
 
-    name = "Coinbase"
-    ttl_seconds = 3600
+    Day labels: a candle's time is the start of its UTC day and its close the last trade of that day, so it is
+    labelled by that day. fetch asks only for days that have closed (up to yesterday, UTC)."""
 
-    def symbols(self) -> dict[str, str]:
-        return dict(PRODUCTS)
+    product: str
+    api: str = API
+    ttl_seconds: ClassVar[int] = 3600
+    name: ClassVar[str] = "Coinbase"
 
     def fetch(self, series_id: str) -> bytes:
-        url = API.format(product=PRODUCTS[series_id])
-        today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+        url = f"{self.api}/products/{self.product}/candles"
+        yesterday = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() - pd.Timedelta(days=1)
         rows: list[object] = []
-        for start, end in pages(FIRST_DAY, today):
+        for start, end in pages(FIRST_DAY, yesterday):
             params = {"granularity": "86400", "start": start.isoformat(), "end": end.isoformat()}
             page = get_bytes(url, source=self.name, series_id=series_id, params=params)
             rows.extend(decode_json(page, source=self.name, series_id=series_id))

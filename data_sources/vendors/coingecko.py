@@ -1,29 +1,22 @@
-"""CoinGecko: coin market charts (price, market cap) and the global total market cap chart."""
+"""CoinGecko: one coin's market chart (price or market cap) or the global total market cap chart."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from data_sources.base import FetchError, ParseError
 from data_sources.http import get_bytes
-from data_sources.vendors import daily_series, decode_json, payload_shape, unix_utc
+from data_sources.vendors import closed_day, daily_series, decode_json, payload_shape, unix_utc
 
 PUBLIC_API = "https://api.coingecko.com/api/v3"
 PRO_API = "https://pro-api.coingecko.com/api/v3"
 ENV_PRO_KEY = "COINGECKO_API_KEY"
 ENV_DEMO_KEY = "COINGECKO_DEMO_API_KEY"
-TOTAL = "global"
-
-# series id -> (coin id, field of the market_chart payload)
-COINS: dict[str, tuple[str, str]] = {
-    "btc": ("bitcoin", "prices"),
-    "btc_mcap": ("bitcoin", "market_caps"),
-    "eth_mcap": ("ethereum", "market_caps"),
-    "usdt_supply": ("tether", "market_caps"),
-    "usdc_supply": ("usd-coin", "market_caps"),
-}
+TOTAL_PATH = "global/market_cap_chart"
 
 
 def _api() -> tuple[str, dict[str, str]]:
@@ -35,38 +28,47 @@ def _api() -> tuple[str, dict[str, str]]:
     return PUBLIC_API, {}
 
 
+@dataclass(frozen=True)
 class CoinGecko:
-    """`/coins/{id}/market_chart` per coin and `/global/market_cap_chart` (paid plans) for the total."""
+    """`/coins/{id}/market_chart` (build with `CoinGecko.coin`) or `/global/market_cap_chart` (`CoinGecko.total`,
+    paid plans only); `field` is the list of [ms, value] points to read.
 
-    name = "CoinGecko"
-    ttl_seconds = 3600
+    Day labels: daily points are snapshots stamped 00:00 UTC, so the point stamped D 00:00 is the close of D-1
+    (shifted, CoinGecko's BTC matches Coinbase's UTC closes to a median 0.17%, unshifted 1.12%). The extra point
+    CoinGecko appends for "now" is a reading of a day that has not closed: dropped."""
 
-    def symbols(self) -> dict[str, str]:
-        return {series_id: coin for series_id, (coin, _) in COINS.items()} | {"total_mcap": TOTAL}
+    path: str
+    field: str
+    ttl_seconds: ClassVar[int] = 3600
+    name: ClassVar[str] = "CoinGecko"
+
+    @classmethod
+    def coin(cls, coin_id: str, field: str) -> CoinGecko:
+        """A coin's `prices`, `market_caps` or `total_volumes`."""
+        return cls(f"coins/{coin_id}/market_chart", field)
+
+    @classmethod
+    def total(cls) -> CoinGecko:
+        """The total market cap of every coin CoinGecko tracks (needs a key)."""
+        return cls(TOTAL_PATH, "market_cap")
 
     def fetch(self, series_id: str) -> bytes:
         base, headers = _api()
-        if series_id == "total_mcap":
+        url = f"{base}/{self.path}"
+        if self.path == TOTAL_PATH:
             if not headers:
                 raise FetchError(self.name, series_id, f"the total market cap chart needs {ENV_PRO_KEY}")
-            url = f"{base}/global/market_cap_chart"
             return get_bytes(url, source=self.name, series_id=series_id, params={"days": "max"}, headers=headers)
-        coin, _ = COINS[series_id]
         # Keyless and Demo access is limited to 365 days; a Pro key serves the whole history.
         days = "max" if base == PRO_API else "365"
         params = {"vs_currency": "usd", "days": days, "interval": "daily"}
-        url = f"{base}/coins/{coin}/market_chart"
         return get_bytes(url, source=self.name, series_id=series_id, params=params, headers=headers)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         body = decode_json(payload, source=self.name, series_id=series_id)
         with payload_shape(self.name, series_id):
-            if series_id == "total_mcap":
-                points = body["market_cap_chart"]["market_cap"]
-            else:
-                points = body[COINS[series_id][1]]
+            points = body["market_cap_chart"][self.field] if self.path == TOTAL_PATH else body[self.field]
             if not isinstance(points, list):
-                raise ParseError(self.name, series_id, "expected a list of [ms, value] points")
-            # CoinGecko appends a live point for "now": keeping the last reading per day keeps it as today's value.
-            pairs = [(unix_utc(at, "ms"), value) for at, value in points]
-        return daily_series(pairs, source=self.name, series_id=series_id)
+                raise ParseError(self.name, series_id, f"expected a list of [ms, value] points in {self.field!r}")
+            pairs = [(closed_day(unix_utc(at, "ms")), value) for at, value in points]
+        return daily_series(pairs, source=self.name, series_id=series_id)  # readings that are no close drop out

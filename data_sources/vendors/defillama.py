@@ -1,6 +1,9 @@
-"""DefiLlama stablecoins: circulating USD supply history per stablecoin and in total."""
+"""DefiLlama stablecoins: circulating USD supply history of one stablecoin or of all of them."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
@@ -8,24 +11,25 @@ from data_sources.base import ParseError
 from data_sources.http import get_bytes
 from data_sources.vendors import daily_series, decode_json, payload_shape, unix_utc
 
-API = "https://stablecoins.llama.fi/stablecoincharts/all"
-# DefiLlama's own asset ids; the total is every pegged-USD stablecoin it tracks.
-ASSETS = {"usdt_supply": "1", "usdc_supply": "2", "stablecoin_supply": "all"}
+API = "https://stablecoins.llama.fi"
 
 
+@dataclass(frozen=True)
 class DefiLlama:
-    """`stablecoincharts/all[?stablecoin=<id>]` -> totalCirculatingUSD.peggedUSD per day."""
+    """`stablecoincharts/all[?stablecoin=<id>]` -> totalCirculatingUSD.peggedUSD per day. `stablecoin` is
+    DefiLlama's asset id ("1" USDT, "2" USDC); None is every pegged-USD stablecoin it tracks.
 
-    name = "DefiLlama"
-    ttl_seconds = 3600
+    Day labels: DefiLlama stamps each daily reading at 00:00 UTC of its day and riskon keeps that label (no recorded
+    body of this endpoint exists to check it against another vendor)."""
 
-    def symbols(self) -> dict[str, str]:
-        return dict(ASSETS)
+    stablecoin: str | None = None
+    api: str = API
+    ttl_seconds: ClassVar[int] = 3600
+    name: ClassVar[str] = "DefiLlama"
 
     def fetch(self, series_id: str) -> bytes:
-        asset = ASSETS[series_id]
-        params = {} if asset == "all" else {"stablecoin": asset}
-        return get_bytes(API, source=self.name, series_id=series_id, params=params)
+        params = {} if self.stablecoin is None else {"stablecoin": self.stablecoin}
+        return get_bytes(f"{self.api}/stablecoincharts/all", source=self.name, series_id=series_id, params=params)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         body = decode_json(payload, source=self.name, series_id=series_id)

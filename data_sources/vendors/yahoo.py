@@ -1,6 +1,10 @@
-"""Yahoo Finance chart API v8: daily closes for ^RUT, IWM (adjusted) and BTC-USD."""
+"""Yahoo Finance chart API v8: daily closes for one symbol (^RUT, IWM, BTC-USD...)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -9,25 +13,30 @@ from data_sources.http import get_bytes
 from data_sources.vendors import daily_series, decode_json, payload_shape
 
 # Yahoo serves the same chart API from two hosts; the second is the fallback when one is down or rate-limited.
-HOSTS = ("query2.finance.yahoo.com", "query1.finance.yahoo.com")
-SYMBOLS = {"rut": "^RUT", "iwm": "IWM", "btc": "BTC-USD"}
+HOSTS = ("https://query2.finance.yahoo.com", "https://query1.finance.yahoo.com")
 
 
+@dataclass(frozen=True)
 class Yahoo:
-    """`/v8/finance/chart/{symbol}?interval=1d&range=max`; IWM uses adjclose to match the snapshot."""
+    """`/v8/finance/chart/{symbol}?interval=1d&range=max`: closes, or dividend/split-adjusted closes (adjclose).
 
-    ttl_seconds = 4 * 3600
+    Day labels: each bar is stamped at its session's open in UTC and labelled by the exchange's own calendar
+    day (`exchangeTimezoneName`). For BTC-USD that zone is UTC and the bar stamped 00:00 UTC on D closes at the end
+    of D, so a crypto bar is labelled by the UTC day whose close it is (checked on the recorded body: 2024-12-08 is
+    BTC-USD's first close above $100k, as on Coinbase). A bar whose session is still open is dropped."""
 
-    def __init__(self, host: str = HOSTS[0]) -> None:
-        self.host = host
-        self.name = "Yahoo Finance" if host == HOSTS[0] else f"Yahoo Finance ({host})"
+    symbol: str
+    adjusted: bool = False
+    host: str = HOSTS[0]
+    ttl_seconds: ClassVar[int] = 4 * 3600
 
-    def symbols(self) -> dict[str, str]:
-        return dict(SYMBOLS)
+    @property
+    def name(self) -> str:
+        return "Yahoo Finance" if self.host == HOSTS[0] else f"Yahoo Finance ({urlsplit(self.host).netloc})"
 
     def fetch(self, series_id: str) -> bytes:
         params = {"interval": "1d", "range": "max", "events": "div,split"}
-        url = f"https://{self.host}/v8/finance/chart/{SYMBOLS[series_id]}"
+        url = f"{self.host}/v8/finance/chart/{self.symbol}"  # requests percent-encodes ^ itself
         return get_bytes(url, source=self.name, series_id=series_id, params=params)
 
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
@@ -38,9 +47,10 @@ class Yahoo:
                 raise ParseError(self.name, series_id, f"Yahoo error: {chart['error']}")
             result = chart["result"][0]
             meta = result["meta"]
+            if meta.get("symbol", self.symbol) != self.symbol:
+                raise ParseError(self.name, series_id, f"answer is for {meta['symbol']}, not {self.symbol}")
             indicators = result["indicators"]
-            closes = indicators["adjclose"][0]["adjclose"] if series_id == "iwm" else indicators["quote"][0]["close"]
-            # Bars are stamped at the session open in UTC; the exchange's own calendar date is the trading day.
+            closes = indicators["adjclose"][0]["adjclose"] if self.adjusted else indicators["quote"][0]["close"]
             days = pd.to_datetime(result["timestamp"], unit="s", utc=True).tz_convert(meta["exchangeTimezoneName"])
             if len(closes) != len(days):
                 raise ParseError(self.name, series_id, f"{len(days)} timestamps but {len(closes)} closes")

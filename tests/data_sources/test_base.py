@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_sources.base import ParseError, UnknownSeriesError, validate_series
-from data_sources.catalog import SERIES_IDS, classify_fear_greed, spec
+from data_sources.base import ParseError, validate_series
 
 
 def _series(dates: list[str], values: list[float]) -> pd.Series:
@@ -37,43 +36,3 @@ def test_validate_series_names_source_series_and_reason(values: pd.Series, reaso
     with pytest.raises(ParseError, match=rf"^vendor / iwm: .*{reason}") as info:
         validate_series(values, source="vendor", series_id="iwm")
     assert (info.value.source, info.value.series_id) == ("vendor", "iwm")
-
-
-def test_catalog_knows_every_issue_series_and_rejects_others() -> None:
-    for required in (
-        "btc",
-        "btc_mcap",
-        "eth_mcap",
-        "rut",
-        "iwm",
-        "total_mcap",
-        "altcoin_mcap",
-        "usdt_supply",
-        "usdc_supply",
-        "stablecoin_supply",
-        "fear_greed",
-    ):
-        assert required in SERIES_IDS
-    assert spec("rut").calendar == "equity"
-    assert spec("btc").calendar == "crypto"
-    with pytest.raises(UnknownSeriesError):
-        spec("BTC-USD")
-
-
-@pytest.mark.parametrize(
-    ("value", "label"),
-    [
-        (0, "Extreme Fear"),
-        (25, "Extreme Fear"),
-        (26, "Fear"),
-        (46, "Fear"),
-        (47, "Neutral"),
-        (54, "Neutral"),
-        (55, "Greed"),
-        (75, "Greed"),
-        (76, "Extreme Greed"),
-        (100, "Extreme Greed"),
-    ],
-)
-def test_fear_greed_band_edges(value: float, label: str) -> None:
-    assert classify_fear_greed(value) == label

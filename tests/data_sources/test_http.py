@@ -13,6 +13,7 @@ import pytest
 from data_sources import http
 from data_sources.base import FetchError
 
+_POLICY = http.retry_policy  # the real policy, before any test swaps it
 Reply = tuple[int, dict[str, str], bytes, float]  # status, headers, body, delay before answering
 
 
@@ -122,3 +123,28 @@ def test_an_unreachable_host_is_retried_once_while_bad_statuses_get_the_full_bac
     policy = http.retry_policy()
     assert (policy.total, policy.connect) == (3, 1)
     assert set(http.RETRY_STATUSES) <= set(policy.status_forcelist or ())
+
+
+def test_a_hanging_vendor_is_given_up_once_the_retry_budget_is_spent(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "RETRY_BUDGET_SECONDS", 0.5)
+    monkeypatch.setattr(http, "retry_policy", functools.partial(_POLICY, total=50, backoff_factor=0))
+    http.session.cache_clear()
+    server.replies = [(200, {}, b"late", 0.8)] * 50
+    with pytest.raises(FetchError, match=r"timed out"):
+        _get(server)
+    # 50 retries would wait out 50 read timeouts; the budget stops at the first failure past it.
+    assert len(server.paths) == 2
+
+
+def test_a_flapping_vendor_answers_with_its_last_status_once_the_budget_is_spent(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "RETRY_BUDGET_SECONDS", 0.3)
+    monkeypatch.setattr(http, "retry_policy", functools.partial(_POLICY, total=50, backoff_factor=0))
+    http.session.cache_clear()
+    server.replies = [(503, {}, b"", 0.2)] * 50
+    with pytest.raises(FetchError, match=r"HTTP 503"):
+        _get(server)
+    assert len(server.paths) <= 4

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
 from data_sources.base import FetchError, SourceError
-from data_sources.catalog import SERIES_IDS
-from data_sources.registry import Derived, Registry, default_sources
+from data_sources.registry import Registry
+from data_sources.series import SERIES
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
 
@@ -21,9 +23,6 @@ class FakeAdapter:
         self.payload = payload
         self.fetched: list[str] = []
 
-    def symbols(self) -> dict[str, str]:
-        return dict.fromkeys(SERIES_IDS, "X")
-
     def fetch(self, series_id: str) -> bytes:
         self.fetched.append(series_id)
         if self.payload is None:
@@ -35,29 +34,14 @@ class FakeAdapter:
         return pd.Series(values, index=DAYS[: len(values)], name=series_id)
 
 
-def _registry(**entries: object) -> Registry:
-    """The default wiring (derived series included) with every vendor replaced by a fake."""
+def _registry(**entries: tuple[FakeAdapter, ...]) -> Registry:
+    """The real records (derived series included) with every vendor replaced by a fake."""
     up = FakeAdapter("up", b"1")
-    wiring = {sid: entry if isinstance(entry, Derived) else (up,) for sid, entry in default_sources().items()}
-    return Registry(wiring | entries)  # type: ignore[arg-type]
-
-
-def test_every_series_has_a_source_and_each_adapter_names_its_series() -> None:
-    sources = default_sources()
-    assert set(sources) == set(SERIES_IDS)
-    for series_id, entry in sources.items():
-        if isinstance(entry, Derived):
-            assert set(entry.inputs) <= set(SERIES_IDS)
-            continue
-        assert entry, series_id
-        for adapter in entry:
-            assert series_id in adapter.symbols(), (adapter.name, series_id)
-            assert adapter.ttl_seconds > 0
-
-
-def test_a_registry_missing_a_series_is_refused() -> None:
-    with pytest.raises(ValueError, match="no live source for btc"):
-        Registry({series_id: () for series_id in SERIES_IDS if series_id != "btc"})
+    records = {
+        sid: record if record.derived else replace(record, live=entries.get(sid, (up,)))
+        for sid, record in SERIES.items()
+    }
+    return Registry(records)
 
 
 def test_first_working_source_wins_and_later_ones_are_not_asked() -> None:
@@ -83,9 +67,3 @@ def test_derived_series_subtracts_on_common_dates_and_credits_its_inputs() -> No
     assert total2.series.tolist() == [6.0, 15.0]
     assert total2.source == "T + B (total - BTC)" and total2.ttl_seconds == 50
     assert registry.fetch_series("altcoin_ex_eth_mcap").series.tolist() == [5.0, 14.0]
-
-
-def test_yahoo_falls_back_to_its_second_host() -> None:
-    rut = default_sources()["rut"]
-    assert not isinstance(rut, Derived)
-    assert [adapter.name for adapter in rut] == ["Yahoo Finance", "Yahoo Finance (query1.finance.yahoo.com)"]

@@ -1,71 +1,90 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from data_sources import snapshot
-from data_sources.catalog import SERIES_IDS, classify_fear_greed, fear_greed_classes
-from data_sources.snapshot_build import ALTERNATIVE_FNG, RAW_DIR, build_series, write_snapshot
+from data_sources import fear_greed, recipes, snapshot
+from data_sources.snapshot_build import RAW_DIR, SNAPSHOT_DIR, build_series, recipes_by_id, write_snapshot
+
+EMBEDDED = recipes_by_id()
+
+# The newest real staged data for each series (issue 9). CRYPTOCAP's 2026-04-19 bar is partial, so 04-18; the
+# CoinGecko readings of `D 00:00 UTC` close D-1, so stablecoins end 2026-08-21 and total cap 2025-08-14.
+LAST_DATES = {
+    "btc": "2026-08-21",
+    "btc_mcap": "2026-06-25",
+    "eth_mcap": "2024-12-19",
+    "rut": "2026-08-21",
+    "iwm": "2026-08-21",
+    "iwm_unadj": "2026-08-21",
+    "total_mcap": "2025-08-14",
+    "altcoin_mcap": "2025-08-14",
+    "altcoin_ex_eth_mcap": "2024-12-19",
+    "cryptocap_total": "2026-04-18",
+    "cryptocap_total2": "2026-04-18",
+    "cryptocap_total3": "2026-04-18",
+    "cryptocap_btc_dominance": "2026-04-18",
+    "cryptocap_eth_dominance": "2026-04-18",
+    "usdt_supply": "2026-08-21",
+    "usdc_supply": "2026-08-21",
+    "stablecoin_majors": "2026-08-21",
+    "fear_greed": "2026-08-22",
+    "net_liquidity": "2026-08-19",
+    "walcl": "2026-08-19",
+    "wtregen": "2026-08-19",
+    "rrpontsyd": "2026-08-21",
+}
 
 
 def test_committed_snapshot_equals_a_rebuild_from_raw_files(tmp_path: Path) -> None:
     manifest = write_snapshot(out_dir=tmp_path)
-    assert set(manifest) == set(SERIES_IDS)
-    for series_id in SERIES_IDS:
-        rebuilt = (tmp_path / f"{series_id}.csv").read_text()
-        assert rebuilt == (snapshot.SNAPSHOT_DIR / f"{series_id}.csv").read_text(), series_id
-    assert (tmp_path / "manifest.json").read_text() == (snapshot.SNAPSHOT_DIR / "manifest.json").read_text()
+    assert set(manifest) == set(EMBEDDED)
+    for series_id in EMBEDDED:
+        rebuilt = (tmp_path / f"{series_id}.csv").read_bytes()
+        assert rebuilt == (SNAPSHOT_DIR / f"{series_id}.csv").read_bytes(), series_id
+    assert (tmp_path / "manifest.json").read_bytes() == (SNAPSHOT_DIR / "manifest.json").read_bytes()
+    committed = {path.stem for path in SNAPSHOT_DIR.glob("*.csv")}
+    assert committed == set(EMBEDDED), "a CSV without a recipe is stale"
 
 
-@pytest.mark.parametrize("series_id", SERIES_IDS)
-def test_every_series_loads_in_canonical_shape_with_provenance(series_id: str) -> None:
-    series = snapshot.load(series_id)
-    assert series.index.is_monotonic_increasing and series.index.is_unique
-    assert len(series) > 1000
+@pytest.mark.parametrize("series_id", EMBEDDED)
+def test_every_series_ends_at_its_newest_staged_data(series_id: str) -> None:
+    assert build_series(series_id).index[-1] == pd.Timestamp(LAST_DATES[series_id])
+    assert snapshot.manifest()[series_id]["last"] == LAST_DATES[series_id]
+
+
+@pytest.mark.parametrize("series_id", EMBEDDED)
+def test_csv_holds_plain_decimals_and_the_manifest_describes_it(series_id: str) -> None:
+    text = (SNAPSHOT_DIR / f"{series_id}.csv").read_text()
+    values = [line.split(",")[1] for line in text.splitlines()[1:]]
+    assert not [value for value in values if "e" in value.lower()]
+    frame = pd.read_csv(SNAPSHOT_DIR / f"{series_id}.csv", dtype={"value": str})
     entry = snapshot.manifest()[series_id]
-    assert entry["rows"] == len(series)
-    assert entry["last"] == series.index[-1].date().isoformat()
-    assert snapshot.source_name(series_id).startswith("snapshot (")
+    assert entry["rows"] == len(frame) and entry["first"] == frame["date"].iloc[0]
+    assert set(entry) == {"source", "files", "note", "first", "last", "rows", "joins"}
+    assert all((RAW_DIR / name).is_file() for name in entry["files"])  # type: ignore[attr-defined]
 
 
-def _on(series_id: str, day: str) -> float:
-    return float(snapshot.load(series_id).loc[day])
+def test_every_raw_file_a_recipe_reads_is_documented_in_provenance() -> None:
+    provenance = (SNAPSHOT_DIR / "PROVENANCE.md").read_text()
+    used = {name for recipe in EMBEDDED.values() for name in recipe.files}
+    assert not [name for name in sorted(used) if f"`{name}`" not in provenance]
+    for series_id in EMBEDDED:
+        assert f"`{series_id}`" in provenance, series_id
 
 
-def test_seed_facts_stablecoin_supply_in_early_december_2025() -> None:
-    assert _on("usdt_supply", "2025-12-05") == pytest.approx(185e9, rel=0.03)
-    assert _on("usdc_supply", "2025-12-05") == pytest.approx(78e9, rel=0.03)
-    assert _on("stablecoin_supply", "2025-12-05") > _on("usdt_supply", "2025-12-05") + _on("usdc_supply", "2025-12-05")
-
-
-def test_seed_fact_russell_2000_up_more_than_13_percent_ytd_in_early_december_2025() -> None:
-    rut = snapshot.load("rut")
-    last_2024 = rut.loc[:"2024-12-31"].iloc[-1]
-    early_dec = rut.loc[:"2025-12-05"].iloc[-1]
-    assert early_dec / last_2024 - 1 > 0.13
-
-
-def test_yahoo_intraday_last_row_is_dropped() -> None:
-    assert snapshot.load("rut").index[-1] == pd.Timestamp("2026-02-20")
-    assert snapshot.load("iwm").index[-1] == pd.Timestamp("2026-02-20")
-
-
-def test_altcoin_caps_are_total_minus_btc_and_minus_eth() -> None:
-    total, alt, alt3 = (
-        snapshot.load(s).loc["2021-05-10"] for s in ("total_mcap", "altcoin_mcap", "altcoin_ex_eth_mcap")
-    )
-    assert 0 < alt3 < alt < total
-    assert alt - alt3 == pytest.approx(snapshot.load("eth_mcap").loc["2021-05-10"])
-
-
-def test_btc_rows_before_pure_coingecko_history_are_dropped() -> None:
-    assert snapshot.load("btc").index[0] == pd.Timestamp("2013-04-28")
-    pd.testing.assert_series_equal(build_series("btc"), snapshot.load("btc"), rtol=1e-9)
+def test_joined_series_record_their_overlap_checks() -> None:
+    joined = {sid for sid, entry in json.loads((SNAPSHOT_DIR / "manifest.json").read_text()).items() if entry["joins"]}
+    assert joined == {"rut", "iwm", "iwm_unadj"}
+    assert "common days" in recipes.IWM.joins[0]
 
 
 def test_fear_greed_bands_match_every_upstream_label() -> None:
-    upstream = pd.read_csv(RAW_DIR / ALTERNATIVE_FNG)
-    assert (upstream["value"].map(classify_fear_greed) == upstream["classification"]).all()
-    assert (fear_greed_classes(upstream["value"]) == upstream["classification"]).all()
+    upstream = pd.read_csv(RAW_DIR / recipes.ALTERNATIVE_FNG)
+    assert (fear_greed.classes(upstream["value"]) == upstream["classification"]).all()
+    pd.testing.assert_index_equal(
+        build_series("fear_greed").index, pd.DatetimeIndex(pd.to_datetime(upstream["date"]), name="date")
+    )

@@ -12,7 +12,6 @@ import redis
 
 from data_sources import snapshot
 from data_sources.base import FetchError, UnknownSeriesError
-from data_sources.catalog import SERIES_IDS
 from data_sources.store import CacheBackend, Fetched, Store, open_cache
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
@@ -194,7 +193,7 @@ def _full_panel(directory: str) -> tuple[pd.DataFrame, list[str]]:
     collected = _Collected()
     logging.getLogger("riskon.data").addHandler(collected)
     try:
-        return Store(open_cache(directory)).panel(SERIES_IDS).frame, collected.messages
+        return Store(open_cache(directory)).panel(snapshot.manifest()).frame, collected.messages
     finally:
         logging.getLogger("riskon.data").removeHandler(collected)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import logging
 from pathlib import Path
 
@@ -18,11 +19,11 @@ from tests.conftest import FIXTURES
 # series -> (URL its primary source calls, recorded or built fixture of that source)
 PRIMARY = {
     "btc": ("https://query2.finance.yahoo.com/v8/finance/chart/BTC-USD", None),
-    "rut": ("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", "yahoo/chart_RUT_built_from_snapshot.json"),
-    "iwm": ("https://query2.finance.yahoo.com/v8/finance/chart/IWM", "yahoo/chart_IWM_built_from_snapshot.json"),
+    "rut": ("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", "yahoo/chart_RUT_1mo_2026-08-22.json.gz"),
+    "iwm": ("https://query2.finance.yahoo.com/v8/finance/chart/IWM", "yahoo/chart_IWM_documented_shape.json"),
     "usdt_supply": (
         "https://stablecoins.llama.fi/stablecoincharts/all",
-        "defillama/stablecoincharts_usdt_built_from_snapshot.json",
+        "defillama/stablecoincharts_usdt_documented_shape.json",
     ),
     "fear_greed": ("https://api.alternative.me/fng/", "alternative_me/fng_limit2.json"),
 }
@@ -46,6 +47,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
 
 def _answer(url: str, fixture: str, fault: dict[str, object] | None) -> None:
     body = (FIXTURES / fixture).read_bytes()
+    body = gzip.decompress(body) if fixture.endswith(".gz") else body
     responses.reset()
     if fault is None:
         responses.get(url, body=body)
