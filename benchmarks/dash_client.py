@@ -34,3 +34,12 @@ def callback_body(spec: dict[str, Any], values: dict[str, Any], changed: str) ->
         "changedPropIds": [changed],
         "state": props(spec.get("state", [])),
     }
+
+
+def server_callbacks(dependencies: list[dict[str, Any]], component: str) -> list[dict[str, Any]]:
+    """Every server callback that a change of `component` fires (one of its inputs)."""
+    return [
+        spec
+        for spec in dependencies
+        if not spec.get("clientside_function") and any(item["id"] == component for item in spec["inputs"])
+    ]

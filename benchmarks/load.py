@@ -25,7 +25,7 @@ from typing import Any
 import requests
 
 from benchmarks.callbacks import free_port, start_gunicorn
-from benchmarks.dash_client import callback_body
+from benchmarks.dash_client import callback_body, server_callbacks
 from components import ids
 from components.url_state import ViewState, encode
 
@@ -39,15 +39,6 @@ def random_view(rng: random.Random) -> str:
         mode=rng.choice(("raw", "raw", "raw", "rebase")),
     )
     return encode(state.with_range(start, start + dt.timedelta(days=rng.randrange(30, 2000))))
-
-
-def server_callbacks(dependencies: list[dict[str, Any]], first_input: str) -> list[dict[str, Any]]:
-    """Every server callback fired by a change of component `first_input`."""
-    return [
-        spec
-        for spec in dependencies
-        if not spec.get("clientside_function") and any(item["id"] == first_input for item in spec["inputs"])
-    ]
 
 
 class User:
