@@ -136,6 +136,29 @@
     });
   }
 
+  // The modebar's PNG carries the view's share link: Plotly draws the image from the chart as it is when the
+  // button is pressed, so the link joins the credit corner for that moment and leaves right after.
+  document.addEventListener(
+    "pointerdown",
+    (event) => {
+      const button = event.target.closest && event.target.closest('[data-title^="Download plot"]');
+      const chart = button && button.closest(".chart[id]");
+      const div = chart && plotDiv(chart.id);
+      if (!div || !div.layout) return;
+      const notes = div.layout.annotations || [];
+      const link = {
+        text: window.location.href, xref: "paper", yref: "paper", x: 1, y: -0.11,
+        xanchor: "right", yanchor: "top", showarrow: false, font: { size: 10 },
+      };
+      window.Plotly.relayout(div, { annotations: [...notes, link] });
+      // The download starts on click, after pointerup; the chart gets its own notes back once it has.
+      button.addEventListener("click", () => setTimeout(() => window.Plotly.relayout(div, { annotations: notes })), {
+        once: true,
+      });
+    },
+    true,
+  );
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
       // Any chart's zoom or pan moves every chart (x and its y axes refitted, one relayout per chart), then the
