@@ -107,7 +107,10 @@ def floor_app() -> Dash:
         ids.SCALE: ["linear", "log"],
         ids.MODE: ["raw", "rebase"],
     }
-    controls = [dcc.RadioItems(id=key, options=values, value=values[0], inline=True) for key, values in radios.items()]
+    defaults = {ids.PRESET: "5y", ids.SCALE: "linear", ids.MODE: "raw"}  # riskon's defaults
+    controls = [
+        dcc.RadioItems(id=key, options=values, value=defaults[key], inline=True) for key, values in radios.items()
+    ]
     app.layout = html.Div(
         [*controls, *[dcc.Graph(id=ids.graph(f"floor{i}"), className="chart") for i in range(CHARTS)]]
     )
@@ -274,8 +277,7 @@ def main() -> None:
                         context.close()
                         page = open_page(browser, url)
                         log_ms = click_and_settle(page, f"#{ids.SCALE} input[value=log]")
-                        preset_ms = click_and_settle(page, f"#{ids.PRESET} input[value='5y']")
-                        preset_ms = click_and_settle(page, f"#{ids.PRESET} input[value='1y']")
+                        preset_ms = click_and_settle(page, f"#{ids.PRESET} input[value='1y']")  # from 5Y
                         page.context.close()
                         for key, value in (("cold", cold), ("warm", warm), ("log", log_ms), ("preset", preset_ms)):
                             figures.setdefault(key, []).append(value)
