@@ -92,6 +92,12 @@
     return update;
   }
 
+  // What the zoom store should hold after the last zoom or double-click (undefined before any), and what it held
+  // before.
+  let wanted;
+  let replaced;
+  const key = (value) => JSON.stringify(value || null);
+
   // The days range this script last gave each chart: its relayout event echoes it and is not a user's zoom.
   const applied = {};
   const dayKey = (range) => day(range[0]) + ".." + day(range[1]);
@@ -178,10 +184,15 @@
             delete applied[item.source];
             return !echo;
           });
-        if (!moved) return nc;
+        const current = arguments[arguments.length - 1];
+        if (!moved) {
+          // Only our own redraws: if Dash dropped the call that set the store (it can when the callback is
+          // triggered again before that result lands), set it again; a value someone else stored since stays.
+          const lost = wanted !== undefined && key(current) === key(replaced) && key(current) !== key(wanted);
+          return lost ? wanted : nc;
+        }
         const source = moved.source;
         const range = moved.change.range;
-        const current = arguments[arguments.length - 1];
         // Charts are redrawn after this returns: their own relayout events then find the store already holding
         // the range (and end there) instead of superseding this call while it runs.
         if (moved.change.reset) {
@@ -193,12 +204,14 @@
             const others = linkedRange(source);
             if (others) setTimeout(() => showRange(source, others, true));
           }
+          [wanted, replaced] = [null, current];
           return current ? null : nc;
         }
         const days = [day(range[0]), day(range[1])];
         if (current && current.start === days[0] && current.end === days[1]) return nc;
         setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
-        return { start: days[0], end: days[1] };
+        [wanted, replaced] = [{ start: days[0], end: days[1] }, current];
+        return wanted;
       },
       // Hovering one chart shows the same day's hover label on the others (a shared crosshair).
       linkHover: function () {
