@@ -139,13 +139,13 @@ def main() -> None:
         for key, value in json.loads(content).get("response", {}).items()
         if key.startswith("graph-") and isinstance(value.get("figure"), dict) and "data" in value["figure"]
     ]
-    print(
-        f"a view's answers: {sum(map(len, contents[: len(on_view)])) / 1024:.0f} KiB (compressed where the client asks)"
-    )
+    print(f"a view's answers: {sum(map(len, contents[: len(on_view)])) / 1024:.0f} KiB decoded")
     for figure in figures:
         n_points = sum(points(trace) for trace in figure["data"])
+        if not n_points:
+            continue
         sent = len(json.dumps(figure, separators=(",", ":")))
-        raw = max(n_points * 2 * 4, 1)
+        raw = n_points * 2 * 4
         ratio = sent / raw
         kib = f"{sent / 1024:6.0f} KiB JSON  vs {raw / 1024:5.0f} KiB raw float32 x+y"
         print(f"  {n_points:6} points  {kib}  ({ratio:.2f}x)")
