@@ -63,8 +63,10 @@ class User:
             self.results[kind].append((time.perf_counter() - started) * 1000)
 
     def fire(self, kind: str, specs: list[dict[str, Any]], values: dict[str, Any], changed: str) -> None:
+        """Each callback of `specs` once, timed under `kind` and the first component it writes."""
         for spec in specs:
-            self.timed(kind, "POST", "/_dash-update-component", callback_body(spec, values, changed))
+            writes = spec["output"].strip(".").split(".")[0]
+            self.timed(f"{kind} -> {writes}", "POST", "/_dash-update-component", callback_body(spec, values, changed))
 
     def run(self, deadline: float, think: float) -> None:
         page = self.timed("page", "GET", "/")
