@@ -13,7 +13,8 @@ from components import callbacks, claims_page, export, health, ids, security, si
 from components.callbacks import CHART_KEYS
 from components.layout import page
 from data_sources import cli
-from data_sources.store import Store, default_store
+from data_sources.config import default_store, start_refresher
+from data_sources.store import Store
 
 
 def _clientside(app: Dash) -> None:
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"riskon: {exc}")
         return 2
     app = create_app(store)
+    start_refresher(store)
     export.warm()
     app.run(host=options.host, port=options.port, debug=False)
     return 0
@@ -76,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
 @functools.cache
 def _server() -> Flask:
+    store = default_store()
+    server = create_app(store).server
+    start_refresher(store)  # in each gunicorn worker; one of them is elected to refresh
     export.warm()
-    return create_app().server
+    return server
 
 
 def __getattr__(name: str) -> object:

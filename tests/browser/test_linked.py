@@ -3,6 +3,7 @@ double-click returns every chart and the URL to the preset, a hover shows the sa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -137,7 +138,8 @@ def test_double_click_after_a_zoom_returns_every_chart_and_the_url_to_the_preset
 
 
 def _hover_labels(page: Page, key: str) -> int:
-    return page.locator(f"#graph-{key} .hoverlayer > *").count()
+    """1 while chart `key` shows a hover label, else 0."""
+    return min(page.locator(f"#graph-{key} .hoverlayer > *").count(), 1)
 
 
 def test_hovering_one_chart_shows_the_same_day_on_the_others(page: Page, live_url: str) -> None:
@@ -153,7 +155,7 @@ def test_hovering_one_chart_shows_the_same_day_on_the_others(page: Page, live_ur
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for key in ("altcoins", "stablecoins", "sentiment"):
-        eventually(page, lambda key=key: _hover_labels(page, key) > 0, True)
+        eventually(page, functools.partial(_hover_labels, page, key), 1)
     # The unified label on another chart names the day hovered on ^RUT (mid-January 2021).
     label = page.locator("#graph-sentiment .hoverlayer").text_content() or ""
     assert re.search(r"1[3-9] Jan 2021", label), label
@@ -167,6 +169,6 @@ def test_leaving_a_chart_clears_the_linked_hover(page: Page, live_url: str) -> N
     box = page.locator("#graph-smallcaps .nsewdrag").first.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    eventually(page, lambda: _hover_labels(page, "altcoins") > 0, True)
+    eventually(page, functools.partial(_hover_labels, page, "altcoins"), 1)
     page.mouse.move(5, 5)  # off every chart
     eventually(page, lambda: _hover_labels(page, "altcoins"), 0)

@@ -25,7 +25,8 @@ from components.figures import (
 from components.panels import PANEL_KEYS, all_series
 from components.ranges import resolve_range
 from components.url_state import DEFAULT, ViewState, decode
-from data_sources.store import SeriesMeta, Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import SeriesMeta, Store
 
 RANGE = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))
 
