@@ -2,8 +2,9 @@
 
 Rendering never runs on the request workers' CPU and never piles up: one Chromium per process with a few tabs
 (`RISKON_EXPORT_SLOTS`, default 2) renders on its own event-loop thread; a request beyond that many in flight gets
-503 with Retry-After. Each PNG is cached by chart, view, size and data version in the store's cache (shared by
-workers), and the image carries the view's share link beside its title, source and as-of dates.
+503 with Retry-After. Each PNG is cached in the store's cache (shared by workers) under a digest of the figure
+drawn (data, view, credits) and its size, and the image carries the view's share link beside its title, source and
+as-of dates.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import threading
 from typing import TYPE_CHECKING
 
 import kaleido
+import orjson
 from flask import Flask, Response, current_app, has_request_context, request
 
 from components.callbacks import CHART_KEYS, chart_figures
@@ -192,17 +194,18 @@ class PngExport:
     def render(
         self, chart_key: str, view: ViewState, width: int = WIDTH, height: int = HEIGHT
     ) -> tuple[bytes, tuple[dt.date, dt.date]]:
-        """The chart `chart_key` of `view` at `width` x `height` CSS pixels (scale 2), and the dates it shows."""
-        figures, metas, x_range = chart_figures(self.store, view)
-        view = view.with_range(*x_range)  # a preset's range moves with the data: the link names the dates
-        link = share_link(view)
-        version = [(m.series_id, m.source, str(m.as_of), str(m.last), m.stale) for m in metas[chart_key]]
-        digest = hashlib.sha256(repr((chart_key, link, width, height, version)).encode()).hexdigest()
+        """The chart `chart_key` of `view` at `width` x `height` CSS pixels (scale 2), and the dates it shows.
+        Cached by the figure itself (its data, title, credit and as-of line) with the link and size: new data or
+        another view is another PNG."""
+        figures, _, x_range = chart_figures(self.store, view)
+        link = share_link(view.with_range(*x_range))  # a preset's range moves with the data: the link names dates
+        figure = with_link(figures[chart_key], link)
+        digest = hashlib.sha256(orjson.dumps([figure, width, height], option=orjson.OPT_SERIALIZE_NUMPY)).hexdigest()
         key = f"png:{digest}"
         cached = self.store.cache.get(key)
         if isinstance(cached, bytes):
             return cached, x_range
-        image = self.renderer.render(with_link(figures[chart_key], link), width=width, height=height)
+        image = self.renderer.render(figure, width=width, height=height)
         self.store.cache.set(key, image, expire=CACHE_SECONDS)
         return image, x_range
 
