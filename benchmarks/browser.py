@@ -30,7 +30,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from benchmarks.callbacks import free_port, start_gunicorn
 from components import ids, static
 
-CHARTS = 7
+CHARTS = 7  # the floor's graphs: riskon's charts with data on the embedded snapshot
+PRESET, SCALE, MODE = "preset", "scale", "mode"  # riskon's controls (their view fields)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -81,9 +82,12 @@ INSTRUMENT = """
   });
 })();
 """
-DRAWN = """n => {
-  const divs = [...document.querySelectorAll('.chart .js-plotly-plot')];
-  return divs.length === n && divs.every(d => (d.data || []).length > 0 && d._fullLayout);
+DRAWN = """() => {
+  const charts = [...document.querySelectorAll('.chart')];
+  return charts.length > 0 && charts.every(chart => {
+    const plot = chart.querySelector('.js-plotly-plot');
+    return plot && (plot.data || []).length > 0 && plot._fullLayout;
+  });
 }"""
 VISIBLE_POINTS = """() => [...document.querySelectorAll('.chart .js-plotly-plot')].map(gd => {
   const axis = gd._fullLayout.xaxis;
@@ -103,11 +107,11 @@ def floor_app() -> Dash:
     app = Dash(__name__, title="floor", update_title="", assets_folder="../assets", compress=True)
     static.cache_static(app)
     radios = {
-        ids.PRESET: ["ytd", "1y", "3y", "5y", "max"],
-        ids.SCALE: ["linear", "log"],
-        ids.MODE: ["raw", "rebase"],
+        PRESET: ["ytd", "1y", "3y", "5y", "max"],
+        SCALE: ["linear", "log"],
+        MODE: ["raw", "rebase"],
     }
-    defaults = {ids.PRESET: "5y", ids.SCALE: "linear", ids.MODE: "raw"}  # riskon's defaults
+    defaults = {PRESET: "5y", SCALE: "linear", MODE: "raw"}  # riskon's defaults
     controls = [
         dcc.RadioItems(id=key, options=values, value=defaults[key], inline=True) for key, values in radios.items()
     ]
@@ -118,9 +122,9 @@ def floor_app() -> Dash:
 
     @app.callback(
         [Output(ids.graph(f"floor{i}"), "figure") for i in range(CHARTS)],
-        Input(ids.PRESET, "value"),
-        Input(ids.SCALE, "value"),
-        Input(ids.MODE, "value"),
+        Input(PRESET, "value"),
+        Input(SCALE, "value"),
+        Input(MODE, "value"),
     )
     def draw(preset: str, scale: str, mode: str) -> list[dict[str, Any]]:
         start = 2026 - years[preset]
@@ -163,7 +167,7 @@ def load(browser: Browser, url: str, context: Any = None) -> tuple[float, Any]:
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function(DRAWN, arg=CHARTS, timeout=120_000)
+    page.wait_for_function(DRAWN, timeout=120_000)
     elapsed = settle(page)
     page.close()
     return elapsed, context
@@ -184,7 +188,7 @@ def open_page(browser: Browser, url: str) -> Page:
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function(DRAWN, arg=CHARTS, timeout=120_000)
+    page.wait_for_function(DRAWN, timeout=120_000)
     settle(page)
     return page
 
@@ -219,7 +223,7 @@ def render_bytes(browser: Browser, url: str) -> tuple[int, int, int]:
 
     page.on("response", record)
     page.goto(url)
-    page.wait_for_function(DRAWN, arg=CHARTS, timeout=120_000)
+    page.wait_for_function(DRAWN, timeout=120_000)
     settle(page)
     visible = sum(page.evaluate(VISIBLE_POINTS))
     context.close()
@@ -275,8 +279,8 @@ def main() -> None:
                         warm, _ = load(browser, url, context)
                         context.close()
                         page = open_page(browser, url)
-                        log_ms = click_and_settle(page, f"#{ids.SCALE} input[value=log]")
-                        preset_ms = click_and_settle(page, f"#{ids.PRESET} input[value='1y']")  # from 5Y
+                        log_ms = click_and_settle(page, f"#{SCALE} input[value=log]")
+                        preset_ms = click_and_settle(page, f"#{PRESET} input[value='1y']")  # from 5Y
                         page.context.close()
                         for key, value in (("cold", cold), ("warm", warm), ("log", log_ms), ("preset", preset_ms)):
                             figures.setdefault(key, []).append(value)

@@ -1,9 +1,9 @@
 """Bounded load test on 127.0.0.1: N users do what a browser does against gunicorn for M seconds.
 
-A user first opens the page (HTML, every script and stylesheet it names, layout, dependencies, then the initial
-callbacks: the URL sync and whatever reads the view); then repeats, with a think time between actions: zoom to a
-random range (the URL sync and the callbacks that read the view) or change a control (equity, scale, mode: views
-the trace cache may not hold). Assets are fetched once per user, as a browser caches them (max-age).
+A user first opens the page (HTML, every script and stylesheet it names, layout, dependencies, then the callbacks
+the URL fires and those fed by their answers, as Dash's renderer does); then repeats, with a think time between
+actions: zoom to a random range (the zoom store's callbacks) or, one time in three, open another view (equity,
+scale, mode: views the trace cache may not hold). Assets are fetched once per user, as a browser caches them.
 Prints throughput, p50/p95 per request kind and errors; with --users 1,5,10,20,40 one line per level.
 Goal (issue 11): zero errors and p95 under 100 ms at 20 users on 2 workers, growing smoothly beyond.
 Run: .venv/bin/python -m benchmarks.load [--users 20] [--seconds 30] [--think 0.5]
@@ -48,6 +48,7 @@ class User:
         self.base, self.rng, self.results, self.errors = base, random.Random(seed), results, errors
         self.session = requests.Session()
         self.session.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+        self.dependencies: list[dict[str, Any]] = []
 
     def timed(self, kind: str, method: str, path: str, body: Any = None) -> Any:
         started = time.perf_counter()
@@ -62,11 +63,24 @@ class User:
         finally:
             self.results[kind].append((time.perf_counter() - started) * 1000)
 
-    def fire(self, kind: str, specs: list[dict[str, Any]], values: dict[str, Any], changed: str) -> None:
-        """Each callback of `specs` once, timed under `kind` and the first component it writes."""
-        for spec in specs:
+    def fire(
+        self, kind: str, component: str, values: dict[str, Any], changed: str, depth: int = 1, after: str = ""
+    ) -> None:
+        """What Dash's renderer does when `changed` moves: post every server callback it feeds (but the one that
+        wrote it, `after`), then (`depth` times) the callbacks fed by what those answered. Timed under `kind` and
+        the first component written."""
+        for spec in server_callbacks(self.dependencies, component):
+            if spec["output"] == after:
+                continue
             writes = spec["output"].strip(".").split(".")[0]
-            self.timed(f"{kind} -> {writes}", "POST", "/_dash-update-component", callback_body(spec, values, changed))
+            body = callback_body(spec, values, changed)
+            response = self.timed(f"{kind} -> {writes}", "POST", "/_dash-update-component", body)
+            if depth == 0 or response is None or response.status_code != 200:
+                continue
+            for target, props in response.json().get("response", {}).items():
+                for prop, value in props.items():
+                    changed_prop = f"{target}.{prop}"
+                    self.fire(kind, target, {changed_prop: value}, changed_prop, depth - 1, spec["output"])
 
     def run(self, deadline: float, think: float) -> None:
         page = self.timed("page", "GET", "/")
@@ -75,20 +89,16 @@ class User:
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
             self.timed("asset (first visit)", "GET", asset)
         self.timed("page", "GET", "/_dash-layout")
-        dependencies = self.timed("page", "GET", "/_dash-dependencies").json()
-        on_url = server_callbacks(dependencies, ids.URL)
-        on_zoom = server_callbacks(dependencies, ids.ZOOM)
-        on_view = server_callbacks(dependencies, ids.VIEW)
-        self.fire("load: sync", on_url, {"url.search": ""}, "url.search")
-        self.fire("load: view callbacks", on_view, {"view.data": ""}, "view.data")
+        self.dependencies = self.timed("page", "GET", "/_dash-dependencies").json()
+        self.fire("load", ids.URL, {"url.search": ""}, "url.search")
         while time.monotonic() < deadline:
             time.sleep(self.rng.uniform(0.5, 1.5) * think)
-            view = self.rng.choice((random_view(self.rng), encode(ViewState()) or ""))
-            query = dict(part.split("=", 1) for part in view.lstrip("?").split("&") if "=" in part)
-            start, _, end = query.get("range", "..").partition("..")
-            zoom = {"start": start, "end": end} if start else None
-            self.fire("zoom: sync", on_zoom, {"zoom.data": zoom, "view.data": ""}, "zoom.data")
-            self.fire("view callbacks", on_view, {"view.data": view}, "view.data")
+            view = random_view(self.rng)
+            if self.rng.random() < 0.3:  # a control or a shared link: another view
+                self.fire("new view", ids.URL, {"url.search": view}, "url.search")
+                continue
+            start, _, end = view.split("range=")[1].split("&")[0].partition("..")
+            self.fire("zoom", ids.ZOOM, {"zoom.data": {"start": start, "end": end}}, "zoom.data")
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -137,7 +147,7 @@ def report(users: int, results: dict[str, list[float]], errors: list[str], elaps
     print(f"{users} users: {total} requests, {total / elapsed:.1f} req/s, errors: {len(errors)}")
     for kind, values in [*sorted(results.items()), ("all but assets", dynamic)]:
         print(
-            f"  {kind:22} n={len(values):5}  p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
+            f"  {kind:34} n={len(values):5}  p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
         )
     if errors:
         print("  first errors:", errors[:5])
