@@ -98,20 +98,32 @@
   let replaced;
   const key = (value) => JSON.stringify(value || null);
 
-  // The days range this script last gave each chart: its relayout event echoes it and is not a user's zoom.
+  // The days range this script last gave a chart loudly: its relayout event echoes it and is not a user's zoom.
   const applied = {};
   const dayKey = (range) => day(range[0]) + ".." + day(range[1]);
 
+  // Redraw `div` without telling dcc.Graph: its relayoutData would make Dash re-render the graph (one more
+  // Plotly.react) and call linkZoom again for a change made here.
+  function quietRelayout(div, update) {
+    const emit = div.emit;
+    div.emit = (event, data) => (event === "plotly_relayout" ? undefined : emit.call(div, event, data));
+    const restore = () => {
+      div.emit = emit;
+    };
+    window.Plotly.relayout(div, update).then(restore, restore);
+  }
+
   // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout.
-  function showRange(id, range, withX) {
+  // A chart linked to another's zoom is redrawn quietly; the chart the analyst moved reports its y axes.
+  function showRange(id, range, withX, linked) {
     const div = plotDiv(id);
     if (!div || !div._fullLayout || !div.calcdata) return;
     const update = yFit(div, dateMs(range[0]), dateMs(range[1]));
-    if (withX) {
-      update["xaxis.range"] = range.slice();
-      applied[id] = dayKey(range);
-    }
-    if (Object.keys(update).length) window.Plotly.relayout(div, update);
+    if (withX) update["xaxis.range"] = range.slice();
+    if (!Object.keys(update).length) return;
+    if (linked) return quietRelayout(div, update);
+    if (withX) applied[id] = dayKey(range); // its relayout event will echo this range
+    window.Plotly.relayout(div, update);
   }
 
   // The x range charts other than `source` currently show (they are all linked, so any one will do).
@@ -198,7 +210,7 @@
         if (moved.change.reset) {
           if (range !== null) {
             // Plotly reset the chart to the range the server drew (the preset's): every chart follows it.
-            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
+            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source, id !== source)));
           } else {
             // An autorange over the whole data: back in line with the others.
             const others = linkedRange(source);
@@ -209,7 +221,7 @@
         }
         const days = [day(range[0]), day(range[1])];
         if (current && current.start === days[0] && current.end === days[1]) return nc;
-        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
+        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source, id !== source)));
         [wanted, replaced] = [{ start: days[0], end: days[1] }, current];
         return wanted;
       },
