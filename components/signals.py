@@ -125,9 +125,9 @@ def zoom_window(signal: str) -> dict[str, str] | None:
     """The range a clicked row zooms to: from a little before the signal to a year after."""
     try:
         day = dt.date.fromisoformat(signal)
-    except (TypeError, ValueError):
+        start, end = day - dt.timedelta(days=ZOOM_BEFORE_DAYS), day + dt.timedelta(days=ZOOM_AFTER_DAYS)
+    except (TypeError, ValueError, OverflowError):  # not a date, or one near 0001-01-01 / 9999-12-31
         return None
-    start, end = day - dt.timedelta(days=ZOOM_BEFORE_DAYS), day + dt.timedelta(days=ZOOM_AFTER_DAYS)
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
@@ -322,8 +322,8 @@ def register(app: Dash, store: Store) -> None:
         prevent_initial_call=True,
     )
     def zoom_to_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> Any:
-        if not isinstance(cell, dict) or not rows or not isinstance(cell.get("row"), int):
+        if not isinstance(cell, dict) or not isinstance(rows, list) or not isinstance(cell.get("row"), int):
             return no_update
-        if not 0 <= cell["row"] < len(rows):
+        if not 0 <= cell["row"] < len(rows) or not isinstance(rows[cell["row"]], dict):
             return no_update
         return zoom_window(str(rows[cell["row"]].get("signal"))) or no_update
