@@ -113,15 +113,16 @@
     window.Plotly.relayout(div, update).then(restore, restore);
   }
 
-  // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout.
-  // A chart linked to another's zoom is redrawn quietly; the chart the analyst moved reports its y axes.
-  function showRange(id, range, withX, linked) {
+  // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout,
+  // quietly unless told (a chart put back after Plotly's autorange reports its range, so that dcc.Graph's copy of
+  // the layout drops the autorange).
+  function showRange(id, range, withX, quiet = true) {
     const div = plotDiv(id);
     if (!div || !div._fullLayout || !div.calcdata) return;
     const update = yFit(div, dateMs(range[0]), dateMs(range[1]));
     if (withX) update["xaxis.range"] = range.slice();
     if (!Object.keys(update).length) return;
-    if (linked) return quietRelayout(div, update);
+    if (quiet) return quietRelayout(div, update);
     if (withX) applied[id] = dayKey(range); // its relayout event will echo this range
     window.Plotly.relayout(div, update);
   }
@@ -210,18 +211,18 @@
         if (moved.change.reset) {
           if (range !== null) {
             // Plotly reset the chart to the range the server drew (the preset's): every chart follows it.
-            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source, id !== source)));
+            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
           } else {
             // An autorange over the whole data: back in line with the others.
             const others = linkedRange(source);
-            if (others) setTimeout(() => showRange(source, others, true));
+            if (others) setTimeout(() => showRange(source, others, true, false));
           }
           [wanted, replaced] = [null, current];
           return current ? null : nc;
         }
         const days = [day(range[0]), day(range[1])];
         if (current && current.start === days[0] && current.end === days[1]) return nc;
-        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source, id !== source)));
+        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
         [wanted, replaced] = [{ start: days[0], end: days[1] }, current];
         return wanted;
       },
