@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import requests
 
-from benchmarks.dash_client import callback_body, server_callbacks
+from benchmarks.dash_client import callback_body, cascade
 from components.figures import trace_points
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,21 +67,6 @@ def points(trace: dict[str, Any]) -> int:
     return int(np.isfinite(trace_points(trace)[1]).sum())
 
 
-def post_all(
-    session: requests.Session, url: str, bodies: list[list[dict[str, Any]]]
-) -> tuple[list[float], list[bytes]]:
-    """Per item of `bodies`, the milliseconds its requests take one after the other (as one user action)."""
-    result, contents = [], []
-    for action in bodies:
-        started = time.perf_counter()
-        for body in action:
-            response = session.post(url, json=body, timeout=60)
-            response.raise_for_status()
-            contents.append(response.content)
-        result.append((time.perf_counter() - started) * 1000)
-    return result, contents
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
@@ -99,26 +84,46 @@ def main() -> None:
             floor_spec = session.get(floor_base + "/_dash-dependencies", timeout=10).json()[0]
             floor_body = callback_body(floor_spec, {"preset.value": "5y"}, "preset.value")
             dependencies = session.get(base + "/_dash-dependencies", timeout=10).json()
-            on_view, on_zoom = server_callbacks(dependencies, "view"), server_callbacks(dependencies, "zoom")
+            answers: list[bytes] = []
 
-            def view_action(view: str) -> list[dict[str, Any]]:
-                return [callback_body(spec, {"view.data": view}, "view.data") for spec in on_view]
+            def post(_: dict[str, Any], body: dict[str, Any], at: str = base) -> dict[str, Any] | None:
+                response = session.post(at + "/_dash-update-component", json=body, timeout=60)
+                response.raise_for_status()
+                answers.append(response.content)
+                return response.json() if response.status_code == 200 else None
 
-            def zoom_action(start: str, end: str) -> list[dict[str, Any]]:
-                zoom = {"zoom.data": {"start": start, "end": end}, "view.data": ""}
-                sync = [callback_body(spec, zoom, "zoom.data") for spec in on_zoom]
-                return sync + view_action(f"?range={start}..{end}")
+            def action(values: dict[str, Any], changed: str) -> tuple[float, list[bytes]]:
+                """A browser's action: the callbacks it fires, and those fed by their answers."""
+                answers.clear()
+                started = time.perf_counter()
+                cascade(post, dependencies, values, changed)
+                return (time.perf_counter() - started) * 1000, list(answers)
+
+            def timed(actions: list[tuple[dict[str, Any], str]]) -> tuple[list[float], list[bytes]]:
+                results = [action(values, changed) for values, changed in actions]
+                return [ms for ms, _ in results], results[-1][1]
 
             days = [dt.date(2016, 1, 1) + dt.timedelta(days=i) for i in range(n)]
-            max_view = [view_action("?preset=max")] * n
-            zooms = [zoom_action(f"{day}", f"{day + dt.timedelta(days=400)}") for day in days]
-            misses = [view_action(f"?range={day}..{day + dt.timedelta(days=700)}&mode=rebase") for day in days]
-            post_all(session, base + "/_dash-update-component", max_view[:20])  # warm both workers
-            post_all(session, floor_base + "/_dash-update-component", [[floor_body]] * 20)
-            floor_ms, _ = post_all(session, floor_base + "/_dash-update-component", [[floor_body]] * n)
-            max_ms, contents = post_all(session, base + "/_dash-update-component", max_view)
-            zoom_ms, zoom_contents = post_all(session, base + "/_dash-update-component", zooms)
-            miss_ms, _ = post_all(session, base + "/_dash-update-component", misses)
+            max_view = [({"url.search": "?preset=max"}, "url.search")] * n
+            zooms = [
+                ({"zoom.data": {"start": f"{day}", "end": f"{day + dt.timedelta(days=400)}"}}, "zoom.data")
+                for day in days
+            ]
+            misses = [
+                ({"url.search": f"?range={day}..{day + dt.timedelta(days=700)}&mode=rebase"}, "url.search")
+                for day in days
+            ]
+            timed(max_view[:20])  # warm both workers
+            for _ in range(20):
+                post({}, floor_body, floor_base)
+            floor_ms = []
+            for _ in range(n):
+                started = time.perf_counter()
+                post({}, floor_body, floor_base)
+                floor_ms.append((time.perf_counter() - started) * 1000)
+            max_ms, contents = timed(max_view)
+            zoom_ms, zoom_contents = timed(zooms)
+            miss_ms, _ = timed(misses)
         finally:
             for server in servers:
                 server.terminate()
@@ -127,19 +132,19 @@ def main() -> None:
     print(f"riskon callbacks on gunicorn (2 gthread workers), {n} sequential actions each, snapshot data")
     print(line("floor: 7 tiny figures, one callback", floor_ms))
     for label, values in (
-        (f"view at 'Max', cached ({len(on_view)} callbacks)", max_ms),
-        ("zoom (sync + what reads the view)", zoom_ms),
+        (f"view at 'Max', cached ({len(contents)} callbacks)", max_ms),
+        (f"zoom ({len(zoom_contents)} callbacks)", zoom_ms),
         ("cache-miss views (rebased, new start)", miss_ms),
     ):
         print(line(label, values) + f"   {statistics.median(values) / floor:5.2f}x floor (goal <= 2x)")
-    print(f"zoom answers: {sum(map(len, zoom_contents[-len(on_zoom) - len(on_view) :])) / 1024:.1f} KiB")
+    print(f"zoom answers: {sum(map(len, zoom_contents)) / 1024:.1f} KiB decoded")
     figures = [
         value["figure"]
-        for content in contents[: len(on_view)]
+        for content in contents
         for key, value in json.loads(content).get("response", {}).items()
         if key.startswith("graph-") and isinstance(value.get("figure"), dict) and "data" in value["figure"]
     ]
-    print(f"a view's answers: {sum(map(len, contents[: len(on_view)])) / 1024:.0f} KiB decoded")
+    print(f"a view's answers: {sum(map(len, contents)) / 1024:.0f} KiB decoded")
     for figure in figures:
         n_points = sum(points(trace) for trace in figure["data"])
         if not n_points:

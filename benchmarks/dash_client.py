@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -43,3 +44,26 @@ def server_callbacks(dependencies: list[dict[str, Any]], component: str) -> list
         for spec in dependencies
         if not spec.get("clientside_function") and any(item["id"] == component for item in spec["inputs"])
     ]
+
+
+def cascade(
+    post: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None],
+    dependencies: list[dict[str, Any]],
+    values: dict[str, Any],
+    changed: str,
+    depth: int = 1,
+    after: str = "",
+) -> None:
+    """What Dash's renderer does when `changed` ('id.prop', holding `values`) moves: `post(spec, body)` every
+    server callback it feeds but the one that wrote it (`after`), then, `depth` times, the callbacks fed by what
+    those answered (`post` returns the answer's JSON, or None)."""
+    component = changed.rsplit(".", 1)[0]
+    for spec in server_callbacks(dependencies, component):
+        if spec["output"] == after:
+            continue
+        answer = post(spec, callback_body(spec, values, changed))
+        if depth == 0 or answer is None:
+            continue
+        for target, props in answer.get("response", {}).items():
+            for prop, value in props.items():
+                cascade(post, dependencies, {f"{target}.{prop}": value}, f"{target}.{prop}", depth - 1, spec["output"])

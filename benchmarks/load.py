@@ -25,8 +25,7 @@ from typing import Any
 import requests
 
 from benchmarks.callbacks import free_port, start_gunicorn
-from benchmarks.dash_client import callback_body, server_callbacks
-from components import ids
+from benchmarks.dash_client import cascade
 from components.url_state import ViewState, encode
 
 
@@ -63,24 +62,16 @@ class User:
         finally:
             self.results[kind].append((time.perf_counter() - started) * 1000)
 
-    def fire(
-        self, kind: str, component: str, values: dict[str, Any], changed: str, depth: int = 1, after: str = ""
-    ) -> None:
-        """What Dash's renderer does when `changed` moves: post every server callback it feeds (but the one that
-        wrote it, `after`), then (`depth` times) the callbacks fed by what those answered. Timed under `kind` and
-        the first component written."""
-        for spec in server_callbacks(self.dependencies, component):
-            if spec["output"] == after:
-                continue
+    def fire(self, kind: str, values: dict[str, Any], changed: str) -> None:
+        """The callbacks a browser posts when `changed` moves (and those fed by their answers), timed under `kind`
+        and the first component each writes."""
+
+        def post(spec: dict[str, Any], body: dict[str, Any]) -> dict[str, Any] | None:
             writes = spec["output"].strip(".").split(".")[0]
-            body = callback_body(spec, values, changed)
             response = self.timed(f"{kind} -> {writes}", "POST", "/_dash-update-component", body)
-            if depth == 0 or response is None or response.status_code != 200:
-                continue
-            for target, props in response.json().get("response", {}).items():
-                for prop, value in props.items():
-                    changed_prop = f"{target}.{prop}"
-                    self.fire(kind, target, {changed_prop: value}, changed_prop, depth - 1, spec["output"])
+            return response.json() if response is not None and response.status_code == 200 else None
+
+        cascade(post, self.dependencies, values, changed)
 
     def run(self, deadline: float, think: float) -> None:
         page = self.timed("page", "GET", "/")
@@ -90,15 +81,15 @@ class User:
             self.timed("asset (first visit)", "GET", asset)
         self.timed("page", "GET", "/_dash-layout")
         self.dependencies = self.timed("page", "GET", "/_dash-dependencies").json()
-        self.fire("load", ids.URL, {"url.search": ""}, "url.search")
+        self.fire("load", {"url.search": ""}, "url.search")
         while time.monotonic() < deadline:
             time.sleep(self.rng.uniform(0.5, 1.5) * think)
             view = random_view(self.rng)
             if self.rng.random() < 0.3:  # a control or a shared link: another view
-                self.fire("new view", ids.URL, {"url.search": view}, "url.search")
+                self.fire("new view", {"url.search": view}, "url.search")
                 continue
             start, _, end = view.split("range=")[1].split("&")[0].partition("..")
-            self.fire("zoom", ids.ZOOM, {"zoom.data": {"start": start, "end": end}}, "zoom.data")
+            self.fire("zoom", {"zoom.data": {"start": start, "end": end}}, "zoom.data")
 
 
 def percentile(values: list[float], q: int) -> float:
