@@ -6,40 +6,15 @@ import functools
 import secrets
 import sys
 
-from dash import ClientsideFunction, Dash, Input, Output, State
+from dash import Dash
 from flask import Flask
 
-from components import callbacks, claims_page, export, health, ids, security, signals, static
-from components.callbacks import CHART_KEYS
+from components import callbacks, claims_page, export, health, security, signals, static
 from components.layout import page
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
 from data_sources.logs import setup_logging
 from data_sources.store import Store
-
-
-def _clientside(app: Dash) -> None:
-    """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
-    graphs = [ids.graph(key) for key in CHART_KEYS]
-    app.clientside_callback(
-        ClientsideFunction("riskon", "linkZoom"),
-        Output(ids.ZOOM, "data"),
-        *[Input(graph, "relayoutData") for graph in graphs],
-        State(ids.ZOOM, "data"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        ClientsideFunction("riskon", "linkHover"),
-        Output(ids.HOVER, "data"),
-        *[Input(graph, "hoverData") for graph in graphs],
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        ClientsideFunction("riskon", "copyLink"),
-        Output(ids.COPY_LINK, "content"),
-        Input(ids.COPY_LINK, "n_clicks"),
-        prevent_initial_call=True,
-    )
 
 
 def create_app(store: Store | None = None) -> Dash:
@@ -50,7 +25,6 @@ def create_app(store: Store | None = None) -> Dash:
     app.layout = page()
     callbacks.register(app, store)
     signals.register(app, store)
-    _clientside(app)
     export.register(app.server, store)
     health.register(app.server, store)
     claims_page.register(app.server, store)

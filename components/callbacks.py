@@ -1,45 +1,85 @@
-"""Server callbacks: the one URL <-> controls sync, the figure render, CSV downloads and the benchmark ping."""
+"""Server callbacks: one view callback (URL <-> controls <-> charts), CSV downloads, and the clientside wiring.
+
+One interaction is one request: the view callback turns whichever input changed into the new view, writes the URL
+and the controls, and answers each chart with what it needs, from nothing (a zoom the browser already drew and
+refitted) through a range patch (the traces cover the new range) to a new figure. The signal table listens to a
+store holding only the fields it reads, so a zoom never recomputes it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import replace
+import hashlib
+import threading
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
-from dash import Dash, Input, Output, Patch, State, ctx, dcc, no_update
+from cachetools import TTLCache, cached
+from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
-from components.figures import Figure, build_figure, fit_axes, unavailable_messages
-from components.panels import PANEL_KEYS, SHORT_LABELS, all_series, panel_series
+from components.charts import BY_KEY, CHARTS, PANELS, Chart, ChartData, DateRange, export_name
+from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
 from components.ranges import resolve_range
-from components.signals import ANALYTICS_KEYS, analytics_figure, analytics_series, analytics_used, detect, marker_traces
-from components.url_state import DEFAULT, ViewState, decode, encode, parse_date, updated
+from components.signals import TABLE_READS
+from components.theme import label, short, unit
+from components.url_state import CONTROLS, PRESET, ViewState, decode, encode, parse_date, project, updated
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
 
-CHART_KEYS = PANEL_KEYS + ANALYTICS_KEYS
-# Controls whose value is a ViewState field of the same meaning.
-FIELD_CONTROLS = {
-    ids.EQUITY: "equity",
-    ids.ALTCOIN: "altcoin",
-    ids.SCALE: "scale",
-    ids.MODE: "mode",
-    ids.THEME: "theme",
-    ids.RESOLUTION: "resolution",
-    ids.ENTRY: "entry",
-    ids.MIN_AGE: "min_age",
-    ids.MIN_DRAWDOWN: "min_drawdown",
-    ids.MARGIN: "margin",
-    ids.CORR_WITH: "corr_with",
-    ids.HORIZON: "horizon",
-    ids.PEAK_DAYS: "peak_days",
-}
+# How long a worker reuses a series and its metadata before asking the store again (each ask unpickles a whole
+# history): a refresh shows within this many seconds.
+SERVED_SECONDS = 5.0
+_CONTROL_IDS = {control.id: control for control in CONTROLS}
 
 
-def next_state(current: ViewState, trigger: str | None, values: dict[str, Any], search: object) -> ViewState:
+@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
+def served(store: Store, series_id: str) -> tuple[pd.Series, SeriesMeta]:
+    """One whole history (empty when unavailable) and its metadata, as `store` serves it now."""
+    values, meta = store.series(series_id)
+    return (values if values is not None else pd.Series(dtype="float64", name=series_id)), meta
+
+
+@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
+def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
+    """The series and their metadata as one ChartData: the same object while the data is unchanged, so that what
+    charts derive from it (ChartData.memo) outlives the cache entry."""
+    metas = [served(store, series_id)[1] for series_id in series_ids]
+    return _data(store, series_ids, data_version(metas))
+
+
+@functools.lru_cache(maxsize=64)
+def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
+    pairs = {series_id: served(store, series_id) for series_id in series_ids}
+    values = {sid: pair[0] for sid, pair in pairs.items()}
+    return ChartData(values, {sid: pair[1] for sid, pair in pairs.items()}, version)
+
+
+def displayed(state: ViewState) -> tuple[str, ...]:
+    """Every series the price panels show for `state`: presets end at the newest of them."""
+    return tuple(dict.fromkeys(sid for chart in PANELS for sid in chart.series(state)))
+
+
+def view_range(state: ViewState, metas: Iterable[SeriesMeta]) -> DateRange:
+    """The dates every chart shows for `state`, from the extent of the displayed data."""
+    metas = list(metas)
+    firsts = [m.first.date() for m in metas if m.first is not None]
+    lasts = [m.last.date() for m in metas if m.last is not None]
+    if not firsts:
+        today = dt.date.today()
+        return resolve_range(state, first=today - dt.timedelta(days=365), last=today)
+    return resolve_range(state, first=min(firsts), last=max(lasts))
+
+
+def state_range(store: Store, state: ViewState) -> DateRange:
+    return view_range(state, load(store, displayed(state)).meta.values())
+
+
+def next_state(current: ViewState, trigger: str | None, values: Mapping[str, Any], search: object) -> ViewState:
     """The view after one input changed: the URL replaces the view, a control edits one field of it."""
     if trigger in (None, ids.URL):
         return decode(search)
@@ -48,41 +88,20 @@ def next_state(current: ViewState, trigger: str | None, values: dict[str, Any], 
         return current.with_range(parse_date(zoom.get("start")), parse_date(zoom.get("end")))
     if trigger == ids.DATES:
         return current.with_range(parse_date(values["start_date"]), parse_date(values["end_date"]))
-    if trigger == ids.PRESET:
-        return updated(current, {"preset": values[ids.PRESET]}).with_range(None, None)
-    if trigger == ids.STABLES:
-        return updated(current, {"stables": values[ids.STABLES]})
-    if trigger in FIELD_CONTROLS:
-        return updated(current, {FIELD_CONTROLS[trigger]: values[trigger]})
+    if trigger == PRESET.id:
+        return updated(current, {PRESET.field: values[trigger]}).with_range(None, None)
+    if trigger in _CONTROL_IDS:
+        return updated(current, {_CONTROL_IDS[trigger].field: values[trigger]})
     return current
 
 
-def load(store: Store, series_ids: tuple[str, ...]) -> tuple[dict[str, pd.Series], dict[str, SeriesMeta]]:
-    """Whole histories and metadata of `series_ids` (an unavailable series is an empty Series)."""
-    values: dict[str, pd.Series] = {}
-    meta: dict[str, SeriesMeta] = {}
-    for series_id in series_ids:
-        series, meta[series_id] = store.series(series_id)
-        values[series_id] = series if series is not None else pd.Series(dtype="float64")
-    return values, meta
-
-
-def view_range(state: ViewState, meta: dict[str, SeriesMeta]) -> tuple[dt.date, dt.date]:
-    """The dates every chart shows for `state`, from the extent of the displayed data."""
-    firsts = [m.first.date() for m in meta.values() if m.first is not None]
-    lasts = [m.last.date() for m in meta.values() if m.last is not None]
-    if not firsts:
-        today = dt.date.today()
-        return resolve_range(state, first=today - dt.timedelta(days=365), last=today)
-    return resolve_range(state, first=min(firsts), last=max(lasts))
-
-
-def badge(metas: list[SeriesMeta]) -> tuple[str, str]:
-    """Badge text and CSS class: the newest date of the panel's data, each series that ends earlier, and whether
+def badge(metas: Iterable[SeriesMeta]) -> tuple[str, str]:
+    """Badge text and CSS class: the newest date of the chart's data, each series that ends earlier, and whether
     anything is stale or missing."""
+    metas = list(metas)
     lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
     newest = max(lasts.values(), default=None)
-    lagging = [f"{SHORT_LABELS[sid]} {last:%Y-%m-%d}" for sid, last in lasts.items() if last != newest]
+    lagging = [f"{short(sid)} {last:%Y-%m-%d}" for sid, last in lasts.items() if last != newest]
     text = " · ".join([f"as of {newest:%Y-%m-%d}", *lagging]) if newest is not None else "no data"
     if any(not meta.available for meta in metas):
         return text + " - partly unavailable", "badge badge-error"
@@ -91,184 +110,222 @@ def badge(metas: list[SeriesMeta]) -> tuple[str, str]:
     return text, "badge"
 
 
-def graph_config(key: str, x_range: tuple[dt.date, dt.date]) -> dict[str, Any]:
-    """Modebar settings: a stable PNG file name (panel + range) at scale 2."""
-    return {
-        "displaylogo": False,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        "toImageButtonOptions": {
-            "format": "png",
-            "filename": f"riskon_{key}_{x_range[0]}_{x_range[1]}",
-            "scale": 2,
-            "width": 1100,
-            "height": 480,
-        },
-    }
+def data_version(metas: Iterable[SeriesMeta]) -> str:
+    """A short digest of what the data is (source, as-of, extent, staleness): traces built on it stay valid."""
+    parts = [(m.series_id, m.source, m.as_of, m.first, m.last, m.stale, m.message) for m in metas]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
-def chart_series(key: str, state: ViewState) -> tuple[str, ...]:
-    """The series chart `key` draws from (a panel's own, or an analytics chart's inputs)."""
-    return tuple(analytics_used(key, state)) if key in ANALYTICS_KEYS else panel_series(key, state).all
+@functools.lru_cache(maxsize=64)
+def _built(store: Store, key: str, view: ViewState, window: DateRange, version: str) -> Figure:
+    """Chart `key`'s figure for the projected `view` with lines windowed on `window`, from the data as of
+    `version` (part of the cache key only). Callers must not mutate it."""
+    chart = BY_KEY[key]
+    return chart.build(load(store, chart.series(view)), view, window)
 
 
-def chart_figures(
-    store: Store, state: ViewState
-) -> tuple[dict[str, Figure], dict[str, list[SeriesMeta]], tuple[dt.date, dt.date]]:
-    """Every chart's figure for the view (breakouts marked on the equity lines), their series' metadata, the range."""
-    series_ids = tuple(dict.fromkeys(all_series(state) + analytics_series(state)))
-    meta = {series_id: store.series(series_id)[1] for series_id in series_ids}
-    x_range = view_range(state, {series_id: meta[series_id] for series_id in all_series(state)})
-    # In raw mode the traces do not depend on the range, so every zoom and preset reuses them.
-    traces_range = x_range if state.mode == "rebase" else None
-    data_version = tuple((m.series_id, m.source, m.as_of, m.last, m.stale) for m in meta.values())
-    traces_view = replace(state, preset=DEFAULT.preset, start=None, end=None)
-    figures = _unfitted_figures(store, traces_view, traces_range, data_version)
-    metas = {key: [meta[series_id] for series_id in chart_series(key, state)] for key in CHART_KEYS}
-    return {key: fit_axes(figure, x_range) for key, figure in figures.items()}, metas, x_range
+def chart_figure(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> tuple[Figure, str]:
+    """The chart's figure over `x_range` (y fitted) and the token naming what its traces were built for."""
+    view = project(state, chart.reads)
+    version = load(store, chart.series(view)).version
+    token = encode(view.with_range(*x_range)) + "#" + version
+    return fit_axes(_built(store, chart.key, view, x_range, version), x_range), token
 
 
-@functools.lru_cache(maxsize=8)
-def _unfitted_figures(
-    store: Store, state: ViewState, x_range: tuple[dt.date, dt.date] | None, data_version: tuple[object, ...]
-) -> dict[str, Figure]:
-    """Every chart before `fit_axes`, built from `store`'s data as of `data_version` (part of the cache key only);
-    `x_range` None means the traces do not depend on it. Callers must not mutate the result."""
-    values, meta = load(store, all_series(state))
-    x_range = x_range or view_range(state, meta)
-    analytics = store.panel(analytics_series(state))
-    meta |= analytics.meta
-    frame = analytics.frame
-    figures = {key: build_figure(key, values, meta, state, x_range) for key in PANEL_KEYS}
-    for key, equity in (("smallcaps", state.equity), ("altcoins", "iwm")):
-        events = detect(frame[equity], state)
-        figures[key]["data"] += marker_traces(frame[equity], events, state, x_range, yaxis="y")
-    return figures | {key: analytics_figure(key, frame, meta, state, x_range) for key in ANALYTICS_KEYS}
+def covers(window: DateRange, x_range: DateRange) -> bool:
+    """Whether traces built for `window` can show `x_range`: it lies inside, at no less than half the detail."""
+    days = (window[1] - window[0]).days
+    inside = window[0] <= x_range[0] and x_range[1] <= window[1]
+    return inside and (days <= MAX_POINTS or 2 * (x_range[1] - x_range[0]).days >= days)
 
 
-def only_range_changed(before: ViewState, after: ViewState) -> bool:
-    """Whether the charts can keep their traces: only the range moved, and values do not depend on it (raw mode)."""
-    return after.mode == "raw" and replace(before, preset=after.preset, start=after.start, end=after.end) == after
+def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, token: object) -> DateRange | None:
+    """The window the chart's traces were built for (per `token`) if they still serve the view, else None."""
+    if not isinstance(token, str) or "#" not in token:
+        return None
+    query, _, version = token.partition("#")
+    before = decode(query)
+    view = project(state, chart.reads)
+    if before.start is None or before.end is None or before.with_range(None, None) != view:
+        return None
+    if chart.rebased(state) and before.start != x_range[0]:
+        return None  # values are rebased at the range start
+    if not covers((before.start, before.end), x_range):
+        return None
+    if version != load(store, chart.series(view)).version:
+        return None
+    return before.start, before.end
 
 
-def range_patches(figures: dict[str, Figure]) -> dict[str, Patch]:
-    """Per chart, a Patch carrying only its axis ranges: a zoom costs a few hundred bytes instead of every trace."""
-    patches = {}
-    for key, figure in figures.items():
-        patch = Patch()
-        for axis, settings in figure["layout"].items():
-            if not axis.startswith(("xaxis", "yaxis")):
-                continue
-            if "range" in settings:
-                patch["layout"][axis]["range"] = settings["range"]
-            if settings.get("type") == "log":  # fit_axes picks log ticks by the span of the range
-                patch["layout"][axis]["dtick"] = settings.get("dtick")
-        patches[key] = patch
-    return patches
+def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_range: DateRange) -> Figure:
+    """The chart's figure built for `window`, showing `x_range` with its y axes fitted."""
+    view = project(state, chart.reads)
+    return fit_axes(_built(store, chart.key, view, window, load(store, chart.series(view)).version), x_range)
 
 
-def panel_csv(key: str, state: ViewState, store: Store, x_range: tuple[dt.date, dt.date]) -> str:
-    """The data behind a chart over the range: one row per date, one column per series, never filled."""
-    series_ids = chart_series(key, state)
-    panel = store.panel(series_ids, start=pd.Timestamp(x_range[0]), end=pd.Timestamp(x_range[1]))
-    return panel.frame.dropna(how="all").to_csv(date_format="%Y-%m-%d", float_format="%.10g")
+def range_patch(figure: Figure) -> Patch:
+    """Only the axis ranges of `figure` (and log ticks, chosen by the span): a few hundred bytes."""
+    patch = Patch()
+    for axis, settings in figure["layout"].items():
+        if not axis.startswith(("xaxis", "yaxis")):
+            continue
+        if "range" in settings:
+            patch["layout"][axis]["range"] = settings["range"]
+        if settings.get("type") == "log":
+            patch["layout"][axis]["dtick"] = settings.get("dtick")
+    return patch
+
+
+def chart_csv(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> str:
+    """The data behind a chart over the range: one row per date, one column per series headed by its label and
+    unit, never filled; numbers as plain decimals (65000000000, not 6.5e+10)."""
+    series_ids = chart.series(state)
+    frame = store.panel(series_ids, start=pd.Timestamp(x_range[0]), end=pd.Timestamp(x_range[1])).frame
+    frame = frame.dropna(how="all").rename(columns={sid: f"{label(sid)} [{unit(sid)}]" for sid in series_ids})
+    return frame.to_csv(date_format="%Y-%m-%d", float_format=_plain)
+
+
+def _plain(value: object) -> str:
+    """The shortest decimal that reads back as `value`, never in exponent notation."""
+    return np.format_float_positional(float(value), trim="-")  # type: ignore[arg-type]
+
+
+def png_href(key: str, query: str) -> str:
+    """The server PNG of chart `key` for the view `query` (with its range pinned)."""
+    return f"/export/{key}.png{query}"
+
+
+def chart_figures(store: Store, state: ViewState) -> tuple[dict[str, Figure], DateRange]:
+    """Every chart's figure for the view and the range they show (the server PNG export draws from these)."""
+    x_range = state_range(store, state)
+    return {chart.key: chart_figure(store, chart, state, x_range)[0] for chart in CHARTS}, x_range
 
 
 def register(app: Dash, store: Store) -> None:
-    """Attach the server callbacks to `app`, reading data from `store`."""
-    control_outputs = [
-        Output(ids.PRESET, "value"),
-        Output(ids.DATES, "start_date"),
-        Output(ids.DATES, "end_date"),
-        Output(ids.STABLES, "value"),
-        *[Output(control, "value") for control in FIELD_CONTROLS],
-    ]
+    """Attach the server callbacks to `app`, reading data from `store`, and the clientside ones."""
+    chart_outputs = []
+    for chart in CHARTS:
+        chart_outputs += [
+            Output(ids.graph(chart.key), "figure"),
+            Output(ids.badge(chart.key), "children"),
+            Output(ids.badge(chart.key), "className"),
+            Output(ids.message(chart.key), "children"),
+            Output(ids.png_link(chart.key), "href"),
+        ]
 
     @app.callback(
         Output(ids.URL, "search"),
         Output(ids.VIEW, "data"),
+        Output(ids.SIGNAL_VIEW, "data"),
         Output(ids.PAGE, "className"),
-        *control_outputs,
+        Output(ids.DATES, "start_date"),
+        Output(ids.DATES, "end_date"),
+        *[Output(control.id, "value") for control in CONTROLS],
+        *chart_outputs,
+        Output(ids.RENDERED, "data"),
         Input(ids.URL, "search"),
         Input(ids.ZOOM, "data"),
-        Input(ids.PRESET, "value"),
         Input(ids.DATES, "start_date"),
         Input(ids.DATES, "end_date"),
-        Input(ids.STABLES, "value"),
-        *[Input(control, "value") for control in FIELD_CONTROLS],
+        *[Input(control.id, "value") for control in CONTROLS],
         State(ids.VIEW, "data"),
+        State(ids.SIGNAL_VIEW, "data"),
+        State(ids.RENDERED, "data"),
     )
-    def sync_view(search: str | None, zoom: Any, preset: str, start_date: str | None, end_date: str | None,
-                  stables: list[str], *rest: Any) -> tuple[Any, ...]:  # fmt: skip
-        """The one URL <-> controls sync: whichever changed, the view is rebuilt and every side follows it."""
-        *field_values, current_search = rest
-        values = {ids.ZOOM: zoom, ids.PRESET: preset, "start_date": start_date, "end_date": end_date}
-        values |= {ids.STABLES: stables, **dict(zip(FIELD_CONTROLS, field_values, strict=True))}
+    def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
+        """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
+        *controls, current, signal_view, rendered = rest
+        values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
+        values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
-        state = next_state(decode(current_search), trigger, values, search)
+        before = decode(current)
+        state = next_state(before, trigger, values, search)
         query = encode(state)
+        x_range = state_range(store, state)
+        # The range to draw here: none when it did not move or the browser drew it already (a zoom; a double-click
+        # that clears the zoom returns every chart to the preset from here).
+        drawn = trigger == ids.ZOOM and state.has_custom_range
+        moved = not drawn and (current is None or x_range != state_range(store, before))
+        rendered = rendered if isinstance(rendered, dict) else {}
+        tokens: dict[str, Any] = {}
+        charts: list[Any] = []
+        pinned = encode(state.with_range(*x_range))
+        for chart in CHARTS:
+            window = reusable(store, chart, state, x_range, rendered.get(chart.key))
+            if window is not None:
+                tokens[chart.key] = rendered[chart.key]
+                patch = range_patch(refitted(store, chart, state, window, x_range)) if moved else no_update
+                charts += [patch, no_update, no_update, no_update, png_href(chart.key, pinned)]
+                continue
+            figure, tokens[chart.key] = chart_figure(store, chart, state, x_range)
+            metas = list(load(store, chart.series(state)).meta.values())
+            charts += [
+                figure,
+                *badge(metas),
+                "; ".join(unavailable_messages(metas)),
+                png_href(chart.key, pinned),
+            ]
+        table_view = encode(project(state, TABLE_READS))
+        start, end = (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
         return (
             query if query != (search or "") else no_update,
-            query,
+            query if query != current else no_update,
+            table_view if table_view != signal_view else no_update,
             f"page theme-{state.theme}",
-            state.preset if not state.has_custom_range else None,
-            state.start.isoformat() if state.start else None,
-            state.end.isoformat() if state.end else None,
-            list(state.stables),
-            *[getattr(state, field) for field in FIELD_CONTROLS.values()],
+            start if start != start_date else no_update,
+            end if end != end_date else no_update,
+            *[_control_value(control.field, state, value) for control, value in zip(CONTROLS, controls, strict=True)],
+            *charts,
+            tokens if tokens != rendered else no_update,
         )
 
-    panel_outputs = []
-    for key in CHART_KEYS:
-        panel_outputs += [
-            Output(ids.graph(key), "figure"),
-            Output(ids.graph(key), "config"),
-            Output(ids.badge(key), "children"),
-            Output(ids.badge(key), "className"),
-            Output(ids.message(key), "children"),
-            Output(ids.png_link(key), "href"),
-        ]
-
-    @app.callback(*panel_outputs, Output(ids.RENDERED, "data"), Input(ids.VIEW, "data"), State(ids.RENDERED, "data"))
-    def render(search: str | None, rendered: str | None) -> list[Any]:
-        """Every panel's figure, export settings and status for the view; a new range alone only patches ranges."""
+    @app.callback(
+        Output(ids.action(ids.CSV_DOWNLOAD, MATCH), "data"),
+        Input(ids.action(ids.CSV, MATCH), "n_clicks"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def download_csv(_: int, search: str | None) -> Any:
+        """The chart's data over the view's range as CSV, named like its PNG."""
+        key = ctx.triggered_id.get("chart") if isinstance(ctx.triggered_id, dict) else None
+        if key not in BY_KEY:
+            return no_update
         state = decode(search)
-        figures, chart_metas, x_range = chart_figures(store, state)
-        outputs: list[Any] = []
-        if rendered is not None and only_range_changed(decode(rendered), state):
-            patches = range_patches(figures)
-            for key in CHART_KEYS:
-                href = f"/export/{key}.png{encode(state.with_range(*x_range))}"
-                outputs += [patches[key], graph_config(key, x_range), no_update, no_update, no_update, href]
-            return [*outputs, no_update]
-        for key in CHART_KEYS:
-            metas = chart_metas[key]
-            text, css = badge(metas)
-            outputs += [
-                figures[key],
-                graph_config(key, x_range),
-                text,
-                css,
-                "; ".join(unavailable_messages(metas)),
-                f"/export/{key}.png{encode(state.with_range(*x_range))}",
-            ]
-        return [*outputs, encode(state)]
+        x_range = state_range(store, state)
+        return dcc.send_string(chart_csv(store, BY_KEY[key], state, x_range), export_name(key, x_range, "csv"))
 
-    for key in CHART_KEYS:
+    register_clientside(app)
 
-        @app.callback(
-            Output(ids.csv_download(key), "data"),
-            Input(ids.csv_button(key), "n_clicks"),
-            State(ids.VIEW, "data"),
-            prevent_initial_call=True,
-        )
-        def download_csv(_: int, search: str | None, key: str = key) -> dict[str, Any]:
-            """The panel's data as CSV, named like its PNG."""
-            state = decode(search)
-            x_range = view_range(state, load(store, all_series(state))[1])
-            name = f"riskon_{key}_{x_range[0]}_{x_range[1]}.csv"
-            return dcc.send_string(panel_csv(key, state, store, x_range), name)
 
-    @app.callback(Output(ids.PING_OUT, "children"), Input(ids.PING, "n_clicks"), prevent_initial_call=True)
-    def ping(clicks: int) -> str:
-        """Does nothing: the floor the benchmark compares the render callback with."""
-        return str(clicks)
+def _control_value(field: str, state: ViewState, shown: object) -> object:
+    """What a control should show for `state`: nothing to send when it shows that already. The preset control
+    is cleared while a custom range is shown."""
+    value: object = getattr(state, field)
+    if field == PRESET.field and state.has_custom_range:
+        value = None
+    if isinstance(value, tuple):
+        value = list(value)
+    return no_update if value == shown else value
+
+
+def register_clientside(app: Dash) -> None:
+    """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
+    graphs = [ids.graph(chart.key) for chart in CHARTS]
+    app.clientside_callback(
+        ClientsideFunction("riskon", "linkZoom"),
+        Output(ids.ZOOM, "data"),
+        *[Input(graph, "relayoutData") for graph in graphs],
+        State(ids.ZOOM, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("riskon", "linkHover"),
+        *[Input(graph, "hoverData") for graph in graphs],
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("riskon", "copyLink"),
+        Output(ids.COPY_LINK, "content"),
+        Input(ids.COPY_LINK, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -24,7 +24,8 @@ import kaleido
 import orjson
 from flask import Flask, Response, current_app, has_request_context, request
 
-from components.callbacks import CHART_KEYS, chart_figures
+from components.callbacks import chart_figures
+from components.charts import BY_KEY, export_name
 from components.figures import Figure
 from components.url_state import ViewState, decode, encode
 
@@ -197,7 +198,7 @@ class PngExport:
         """The chart `chart_key` of `view` at `width` x `height` CSS pixels (scale 2), and the dates it shows.
         Cached by the figure itself (its data, title, credit and as-of line) with the link and size: new data or
         another view is another PNG."""
-        figures, _, x_range = chart_figures(self.store, view)
+        figures, x_range = chart_figures(self.store, view)
         link = share_link(view.with_range(*x_range))  # a preset's range moves with the data: the link names dates
         figure = with_link(figures[chart_key], link)
         digest = hashlib.sha256(orjson.dumps([figure, width, height], option=orjson.OPT_SERIALIZE_NUMPY)).hexdigest()
@@ -223,10 +224,8 @@ def register(server: Flask, store: Store) -> None:
 
     @server.get("/export/<panel>.png")
     def export_png(panel: str) -> Response:
-        if panel not in CHART_KEYS:
-            return Response(
-                f"unknown panel {panel!r}; choose one of {', '.join(CHART_KEYS)}", 404, mimetype="text/plain"
-            )
+        if panel not in BY_KEY:
+            return Response(f"unknown panel {panel!r}; choose one of {', '.join(BY_KEY)}", 404, mimetype="text/plain")
         view = decode(request.query_string.decode("utf-8", errors="replace"))
         width, height = _size(request.args.get("width"), WIDTH), _size(request.args.get("height"), HEIGHT)
         try:
@@ -237,9 +236,11 @@ def register(server: Flask, store: Store) -> None:
             log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             stop_renderer()
             return Response(NO_BROWSER, 503, mimetype="text/plain")
-        name = f"riskon_{panel}_{x_range[0]}_{x_range[1]}.png"
         return Response(
             image,
             mimetype="image/png",
-            headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "public, max-age=300"},
+            headers={
+                "Content-Disposition": f'inline; filename="{export_name(panel, x_range, "png")}"',
+                "Cache-Control": "public, max-age=300",
+            },
         )

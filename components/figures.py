@@ -1,9 +1,13 @@
-"""Pure figure builders: series and a view in, a Plotly figure dict out, with title, source and as-of inside.
+"""Pure building blocks of the chart figures: trace encoding, layout, credit line, end-of-data marks, y fitting.
 
 Figures are plain dicts (Plotly's JSON schema, which Dash sends as is): building graph_objects validates every
 property on each call and costs more than the rest of the callback. Tests validate the dicts with
-`plotly.graph_objects.Figure`. Arrays travel as Plotly typed arrays (base64): dates as float64 epoch
-milliseconds, values as float32 (7 significant digits, beyond what a chart shows).
+`plotly.graph_objects.Figure`. Arrays travel as Plotly typed arrays (base64): values as float32 (7 significant
+digits, beyond what a chart shows), and a line's dates as x0 + dx rather than one date per point.
+
+A long line travels as two traces: the window shown at up to MAX_POINTS points, and the whole history
+decimated to about HISTORY_POINTS, so that zooming or panning out draws at once while the server sends the new
+window. Decimation keeps each bucket's lowest and highest observation (real values, never averaged).
 """
 
 from __future__ import annotations
@@ -11,29 +15,33 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-from collections.abc import Mapping
+import math
+import textwrap
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from components.panels import SHORT_LABELS, PanelSeries, panel_series, panel_title
-from components.theme import FEAR_GREED_COLORS, SERIES_COLORS, template
-from data_sources.fear_greed import LABELS as FEAR_GREED_LABELS
-from data_sources.fear_greed import codes as fear_greed_codes
-from data_sources.series import series_def as spec
+from components.theme import label, short, template, unit
+from data_sources.series import series_def
 
 if TYPE_CHECKING:
     from components.url_state import ViewState
     from data_sources.store import SeriesMeta
 
 Figure = dict[str, Any]
+DateRange = tuple[dt.date, dt.date]
 MS_PER_DAY = 86_400_000
 NS_PER_MS = 1_000_000
+# About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
+MAX_POINTS = 1400
+HISTORY_POINTS = 120
+CREDIT_WIDTH = 110  # characters per line of the source line under a chart (about 560 px at 10 px)
 
 
 def typed_array(values: np.ndarray) -> dict[str, str]:
-    """Plotly's typed-array spec ({dtype, bdata}); plotly's own helper re-validates the array and costs 10x more."""
+    """Plotly's typed-array spec ({dtype, bdata}), built directly: plotly's own helper re-validates the array."""
     dtype = {np.dtype("float32"): "f4", np.dtype("float64"): "f8"}[values.dtype]
     return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(values).tobytes()).decode("ascii")}
 
@@ -43,25 +51,101 @@ def typed_dates(index: pd.DatetimeIndex) -> dict[str, str]:
     return typed_array(index.as_unit("ms").asi8.astype("float64"))
 
 
-def daily_trace_data(values: pd.Series) -> dict[str, Any]:
-    """x0/dx plus one float32 value per calendar day: no date array on the wire, and days without an
-    observation (weekends for equities) are NaN gaps that the line bridges, never filled values."""
-    days = pd.DatetimeIndex(values.index).as_unit("s").asi8 // 86_400
+def _day_numbers(index: pd.Index) -> np.ndarray:
+    """Days since 1970-01-01 of each date (numpy directly: pandas' unit conversions cost more than the rest)."""
+    return np.asarray(index.values, dtype="datetime64[D]").astype("int64")
+
+
+def _slots(values: pd.Series) -> tuple[int, np.ndarray]:
+    """(first day number, one float32 per calendar day): days without an observation are NaN, never filled."""
+    days = _day_numbers(values.index)
     slots = np.full(days[-1] - days[0] + 1, np.nan, dtype="float32")
     slots[days - days[0]] = values.to_numpy(dtype="float32")
-    return {"x0": values.index[0].isoformat(), "dx": MS_PER_DAY, "y": typed_array(slots), "connectgaps": True}
+    return int(days[0]), slots
 
 
-def trace_data(values: pd.Series) -> dict[str, Any]:
-    """x and y of a line in the fewer bytes: daily slots (4 bytes per calendar day) for daily series, explicit
-    float64 dates + float32 values (12 bytes per point) for sparse ones such as weekly or monthly returns."""
-    index = pd.DatetimeIndex(values.index)
-    if len(index) == 0 or (index[-1] - index[0]).days + 1 <= 3 * len(index):
-        return daily_trace_data(values) if len(index) else {"x": [], "y": []}
-    return {"x": typed_dates(index), "y": typed_array(values.to_numpy(dtype="float32"))}
+def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
+    """Each bucket of `size` days as its two extremes in the order they occur (NaN, NaN for an empty bucket)."""
+    padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype="float32")
+    padded[: slots.size] = slots
+    buckets = padded.reshape(-1, size)
+    low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
+    low_first = np.argmax(buckets == low[:, None], axis=1) <= np.argmax(buckets == high[:, None], axis=1)
+    pairs = np.where(low_first[:, None], np.stack([low, high], axis=1), np.stack([high, low], axis=1))
+    return pairs.reshape(-1)
 
 
-def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
+def _line_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
+    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days."""
+    x0 = (pd.Timestamp(0) + pd.Timedelta(days=day0)).isoformat()
+    if size == 1:
+        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots)}
+    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(_bucket_extremes(slots, size))}
+
+
+def line_data(values: pd.Series, window: DateRange | None = None) -> list[dict[str, Any]]:
+    """The x and y of one line as [window] or [window, history] (see the module docstring); `values` has no NaN.
+
+    Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
+    (weekly or monthly points) as explicit float64 dates + float32 values."""
+    if values.empty:
+        return [{"x": [], "y": []}]
+    days = _day_numbers(values.index)
+    span = int(days[-1] - days[0] + 1)
+    if span > 3 * len(values):
+        return _sparse_data(values, days, window)
+    day0, slots = _slots(values)
+    if span <= MAX_POINTS or window is None:
+        return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
+    low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
+    shown = slots[low:high]
+    size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
+    history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
+    history = slots.copy()
+    history[low:high] = np.nan  # the window trace draws these days; the edge buckets join the two traces
+    parts = [_line_data(day0 + low, shown, size)] if shown.size else []
+    return [*parts, _line_data(day0, history, history_size)]
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) -> list[dict[str, Any]]:
+    """Explicit points: all of them when few, else those in the window (and one either side) plus the history
+    reduced to each chunk's lowest and highest point."""
+
+    def points(chosen: pd.Series) -> dict[str, Any]:
+        return {"x": typed_dates(pd.DatetimeIndex(chosen.index)), "y": typed_array(chosen.to_numpy("float32"))}
+
+    if window is None or len(values) <= HISTORY_POINTS:
+        return [points(values)]
+    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+    step = math.ceil(2 * len(values) / HISTORY_POINTS)
+    padded = np.full(math.ceil(len(values) / step) * step, np.nan)
+    padded[: len(values)] = values.to_numpy("float64")
+    chunks = padded.reshape(-1, step)  # every chunk holds a value: padding only fills the last one's end
+    starts = np.arange(len(chunks)) * step
+    extremes = np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+    before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
+    hole = pd.Series([np.nan], index=pd.DatetimeIndex([pd.Timestamp(window[0])]))  # never bridged
+    history = pd.concat([values.iloc[before], hole, values.iloc[after]])
+    return [points(values.iloc[max(0, low - 1) : high + 1]), points(history)]
+
+
+def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
+    """A line as Plotly scatter traces (see `line_data`): the first carries the legend entry and the hover, any
+    history trace only draws."""
+    name = trace.get("name", "")
+    parts = line_data(values.dropna(), window)
+    first = {"type": "scatter", "mode": "lines", "connectgaps": True, "legendgroup": name, **trace, **parts[0]}
+    history = {key: value for key, value in first.items() if key not in ("hovertemplate", "x", "y", "x0", "dx")}
+    # The history has a hole where the window is: never bridged.
+    rest = {"showlegend": False, "hoverinfo": "skip", "connectgaps": False}
+    return [first, *({**history, **part, **rest} for part in parts[1:])]
+
+
+def rebase_at(values: pd.Series, *, at: dt.date) -> pd.Series:
     """`values` / (first value on or after `at`) x 100, over the whole series so that panning still reads right."""
     base = values.loc[pd.Timestamp(at) :].dropna()
     if base.empty:
@@ -69,17 +153,20 @@ def rebase(values: pd.Series, *, at: dt.date) -> pd.Series:
     return values / base.iloc[0] * 100
 
 
-def credit_line(metas: list[SeriesMeta]) -> str:
+def credit_line(metas: Iterable[SeriesMeta]) -> str:
     """'Source: ...<br>Data as of: <date> (<series>); ...': what an exported PNG must carry to cite its data."""
+    metas = list(metas)
     sources = _sources(list(dict.fromkeys(meta.source for meta in metas if meta.available)))
     by_day: dict[str, list[str]] = {}
     for meta in metas:
         if meta.last is not None:
             by_day.setdefault(f"{meta.last:%Y-%m-%d}", []).append(
-                SHORT_LABELS[meta.series_id] + (" stale" if meta.stale else "")
+                short(meta.series_id) + (" stale" if meta.stale else "")
             )
     as_of = "; ".join(f"{day} ({', '.join(labels)})" for day, labels in by_day.items())
-    return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}"
+    # Wrapped to the chart's width: an annotation never wraps itself and would be cut off at the edge.
+    lines = [f"Source: {sources or 'none available'}", f"Data as of: {as_of or 'n/a'}"]
+    return "<br>".join(part for line in lines for part in textwrap.wrap(line, CREDIT_WIDTH))
 
 
 def _sources(names: list[str]) -> str:
@@ -90,61 +177,111 @@ def _sources(names: list[str]) -> str:
     return "; ".join(names)
 
 
-def unavailable_messages(metas: list[SeriesMeta]) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def series_info(meta: SeriesMeta) -> str:
+    """What a series is, for the hover of a chart's source line: definition, unit, adjustment, calendar, source,
+    dates and terms, from the series record and what the store served."""
+    record = series_def(meta.series_id)
+    dates = f"{meta.first:%Y-%m-%d} to {meta.last:%Y-%m-%d}" if meta.first is not None and meta.last is not None else ""
+    lines = [
+        f"<b>{record.short}</b>: {record.label}",
+        *textwrap.wrap(record.definition, 90),
+        " · ".join(filter(None, [record.unit, f"{record.calendar} calendar", f"adjustment {record.adjustment}",
+                                 meta.source, dates])),
+        *textwrap.wrap(record.terms, 90),
+    ]  # fmt: skip
+    return "<br>".join(lines)
+
+
+def unavailable_messages(metas: Iterable[SeriesMeta]) -> list[str]:
     """One line per series that cannot be drawn, saying why."""
-    return [f"{spec(meta.series_id).label}: {meta.message or 'unavailable'}" for meta in metas if not meta.available]
+    return [f"{label(meta.series_id)}: {meta.message or 'unavailable'}" for meta in metas if not meta.available]
 
 
-def _base_layout(*, title: str, credit: str, state: ViewState, x_range: tuple[dt.date, dt.date]) -> dict[str, Any]:
+def end_marks(metas: Iterable[SeriesMeta], x_range: DateRange) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Shapes and annotations marking where each series ends inside the range, when another shown series goes on:
+    a shaded band from its last date to the newest, labelled 'BTC ends 2026-01-31', so empty space explains itself."""
+    lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
+    newest = min(max(lasts.values(), default=pd.Timestamp(x_range[1])), pd.Timestamp(x_range[1]))
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    ends: dict[pd.Timestamp, list[str]] = {}
+    for series_id, last in lasts.items():
+        if pd.Timestamp(x_range[0]) <= last < newest:
+            ends.setdefault(last, []).append(short(series_id))
+    for row, (last, names) in enumerate(sorted(ends.items())):
+        day = f"{last:%Y-%m-%d}"
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": day, "x1": f"{newest:%Y-%m-%d}",
+                       "y0": 0, "y1": 1, "fillcolor": "#9aa1ad", "opacity": 0.08, "line": {"width": 0},
+                       "layer": "below"})  # fmt: skip
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
+                       "line": {"width": 1, "dash": "dot", "color": "#9aa1ad"}})  # fmt: skip
+        annotations.append({"text": f"{', '.join(names)} ends {day}", "xref": "x", "yref": "paper", "x": day,
+                            "y": 0.98 - 0.07 * row, "xanchor": "right", "yanchor": "top", "showarrow": False,
+                            "font": {"size": 10}})  # fmt: skip
+    return shapes, annotations
+
+
+def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_range: DateRange) -> dict[str, Any]:
+    """Title, credit line under the plot, end-of-data marks, unified hover and the date axis over `x_range`."""
+    metas = list(metas)
+    shapes, marks = end_marks(metas, x_range)
+    credit = credit_line(metas)
     return {
         "template": template(state.theme),
         "title": {"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.97, "font": {"size": 15}},
-        "margin": {"l": 64, "r": 64, "t": 64, "b": 84},
+        # The credit line sits below the x axis labels: the bottom margin holds all its lines.
+        "margin": {"l": 64, "r": 64, "t": 64, "b": 60 + 14 * (credit.count("<br>") + 1)},
         "height": 400,
         "hovermode": "x unified",
         "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
         "xaxis": {
             "type": "date",
+            "range": [x_range[0].isoformat(), x_range[1].isoformat()],
             "showspikes": True,
             "spikemode": "across",
             "spikesnap": "cursor",
             "spikethickness": 1,
             "hoverformat": "%a %d %b %Y",
         },
+        "shapes": shapes,
         "annotations": [
             {
                 "text": credit,
+                "hovertext": "<br><br>".join(series_info(meta) for meta in metas),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.11,
+                "y": -0.1,
+                "yshift": -8,
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
                 "align": "left",
                 "font": {"size": 10},
             },
+            *marks,
         ],
     }
 
 
-def _axis_title(series_ids: tuple[str, ...]) -> str:
+def axis_title(series_ids: tuple[str, ...]) -> str:
     """'^RUT (points)', 'BTC (USD)'; several series share one axis as 'Supply (USD)' (the legend names them)."""
-    units = {spec(series_id).unit for series_id in series_ids}
-    names = SHORT_LABELS[series_ids[0]] if len(series_ids) == 1 else "Supply"
+    units = {unit(series_id) for series_id in series_ids}
+    names = short(series_ids[0]) if len(series_ids) == 1 else "Supply"
     return f"{names} ({units.pop()})" if len(units) == 1 else names
 
 
-def _ticks(series_ids: tuple[str, ...]) -> dict[str, str]:
+def ticks(series_ids: tuple[str, ...]) -> dict[str, str]:
     """Dollar axes read $300B, $4T; others plain numbers with k/M/B."""
-    dollars = all(spec(series_id).unit == "USD" for series_id in series_ids)
+    dollars = all(unit(series_id) == "USD" for series_id in series_ids)
     return {"exponentformat": "B", "tickprefix": "$" if dollars else ""}
 
 
-def _hover(series_id: str, state: ViewState) -> str:
+def hover(series_id: str, state: ViewState) -> str:
     if state.mode == "rebase":
         return "%{y:.1f}"
-    return "$%{y:,.4s}" if spec(series_id).unit == "USD" else "%{y:,.2f}"
+    return "$%{y:,.4s}" if unit(series_id) == "USD" else "%{y:,.2f}"
 
 
 def fit_range(values: np.ndarray, *, log: bool) -> list[float] | None:
@@ -182,7 +319,7 @@ def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return start + trace["dx"] * np.arange(y.size, dtype="float64"), y
 
 
-def fitted_y_ranges(figure: Figure, x_range: tuple[dt.date, dt.date]) -> dict[str, list[float]]:
+def fitted_y_ranges(figure: Figure, x_range: DateRange) -> dict[str, list[float]]:
     """Each y axis that is not fixed (`fixedrange`, e.g. Fear & Greed's 0-100) fitted to the points inside
     `x_range`: Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
     low, high = (pd.Timestamp(day).value // NS_PER_MS for day in x_range)
@@ -202,7 +339,7 @@ def fitted_y_ranges(figure: Figure, x_range: tuple[dt.date, dt.date]) -> dict[st
     return ranges
 
 
-def fit_axes(figure: Figure, x_range: tuple[dt.date, dt.date]) -> Figure:
+def fit_axes(figure: Figure, x_range: DateRange) -> Figure:
     """A copy of `figure` (traces shared, not copied) showing `x_range`, its free y axes fitted to what is visible."""
     ranges: dict[str, list[Any]] = {"xaxis": [x_range[0].isoformat(), x_range[1].isoformat()]}
     ranges |= fitted_y_ranges(figure, x_range)
@@ -217,112 +354,3 @@ def _fitted_axis(settings: dict[str, Any], axis_range: list[Any]) -> dict[str, A
     if settings.get("type") == "log" and axis_range[1] - axis_range[0] >= 1:
         fitted["dtick"] = "D2"
     return fitted | {"range": axis_range}
-
-
-def _dual(series: PanelSeries, state: ViewState) -> bool:
-    return state.mode == "raw" and bool(series.right)
-
-
-def line_figure(
-    key: str,
-    values: Mapping[str, pd.Series],
-    meta: Mapping[str, SeriesMeta],
-    state: ViewState,
-    x_range: tuple[dt.date, dt.date],
-) -> Figure:
-    """Two groups of series over time: raw on dual y-axes, or all rebased to 100 at the range start."""
-    series = panel_series(key, state)
-    dual = _dual(series, state)
-    traces = []
-    for series_id in series.all:
-        points = values[series_id].dropna()
-        if state.mode == "rebase":
-            points = rebase(points, at=x_range[0]).dropna()
-        if points.empty:
-            continue
-        label = SHORT_LABELS[series_id]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                **trace_data(points),
-                "name": label,
-                "yaxis": "y2" if dual and series_id in series.right else "y",
-                "line": {"color": SERIES_COLORS[series_id], "width": 1.6},
-                "hovertemplate": f"{_hover(series_id, state)}<extra>{label}</extra>",
-            }
-        )
-    layout = _base_layout(
-        title=panel_title(key, state),
-        credit=credit_line([meta[series_id] for series_id in series.all]),
-        state=state,
-        x_range=x_range,
-    )
-    axis_type = "log" if state.scale == "log" else "linear"
-    if state.mode == "rebase":
-        layout["yaxis"] = {
-            "type": axis_type,
-            "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"},
-        }
-    else:
-        layout["yaxis"] = {
-            "type": axis_type,
-            "title": {"text": _axis_title(series.left)},
-            **_ticks(series.left),
-        }
-        if dual:
-            layout["yaxis2"] = {
-                "type": axis_type,
-                "title": {"text": _axis_title(series.right)},
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "tickmode": "auto",
-                **_ticks(series.right),
-            }
-    return {"data": traces, "layout": layout}
-
-
-def fear_greed_figure(
-    values: Mapping[str, pd.Series], meta: Mapping[str, SeriesMeta], state: ViewState, x_range: tuple[dt.date, dt.date]
-) -> Figure:
-    """Daily Fear & Greed bars coloured by alternative.me's own classes."""
-    index = values["fear_greed"].dropna()
-    codes = fear_greed_codes(index.to_numpy(dtype="float64"))
-    traces = []
-    for code, label in enumerate(FEAR_GREED_LABELS):
-        chosen = index[codes == code]
-        color = FEAR_GREED_COLORS[label]
-        traces.append(
-            {
-                "type": "bar",
-                "x": typed_dates(pd.DatetimeIndex(chosen.index)),
-                "y": typed_array(chosen.to_numpy(dtype="float32")),
-                "name": label,
-                "marker": {"color": color, "line": {"width": 0}},
-                "width": MS_PER_DAY,
-                "hovertemplate": f"%{{y:.0f}} {label}<extra></extra>",
-            }
-        )
-    layout = _base_layout(
-        title=panel_title("sentiment", state), credit=credit_line([meta["fear_greed"]]), state=state, x_range=x_range
-    )
-    layout |= {
-        "barmode": "overlay",
-        "bargap": 0,
-        "yaxis": {"title": {"text": "Index (0 fear - 100 greed)"}, "dtick": 25, "range": [0, 100], "fixedrange": True},
-    }
-    return {"data": traces, "layout": layout}
-
-
-def build_figure(
-    key: str,
-    values: Mapping[str, pd.Series],
-    meta: Mapping[str, SeriesMeta],
-    state: ViewState,
-    x_range: tuple[dt.date, dt.date],
-) -> Figure:
-    """The figure of panel `key` before `fit_axes`; `values` and `meta` hold at least the panel's series."""
-    if key == "sentiment":
-        return fear_greed_figure(values, meta, state, x_range)
-    return line_figure(key, values, meta, state, x_range)

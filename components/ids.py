@@ -1,62 +1,47 @@
-"""Every component id in one place, so layout, callbacks, clientside code and tests agree."""
+"""Every component id in one place, so layout, callbacks, clientside code and tests agree.
+
+Controls take their ids from their declarations (url_state: `control.id`, the field name with dashes). The CSV
+buttons and downloads use pattern-matching ids ({"type": ..., "chart": key}) so that one callback serves every chart."""
 
 from __future__ import annotations
 
 URL = "url"
-VIEW = "view"  # dcc.Store: the current ViewState as a query string
-RENDERED = "rendered"  # dcc.Store: the view the charts' traces were last built for
-ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied
-HOVER = "hover"  # dcc.Store: the output the clientside hover link needs; never written
-PRESET = "preset"
+VIEW = "view"  # dcc.Store: the current view as its query string
+SIGNAL_VIEW = "signal-view"  # dcc.Store: the part of the view the signal table reads (changes only with it)
+RENDERED = "rendered"  # dcc.Store: per chart, the view (range pinned) its traces were built for
+ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied to every chart
 DATES = "dates"
-EQUITY = "equity"
-ALTCOIN = "altcoin"
-SCALE = "scale"
-MODE = "mode"
-STABLES = "stables"
-THEME = "theme"
 COPY_LINK = "copy-link"
 PAGE = "page"
-PING = "ping"  # a no-op callback target, the floor for benchmarks/callbacks.py
-PING_OUT = "ping-out"
-
-
-def graph(panel: str) -> str:
-    return f"graph-{panel}"
-
-
-def card(panel: str) -> str:
-    return f"panel-{panel}"
-
-
-def badge(panel: str) -> str:
-    return f"badge-{panel}"
-
-
-def message(panel: str) -> str:
-    return f"message-{panel}"
-
-
-def csv_button(panel: str) -> str:
-    return f"csv-{panel}"
-
-
-def csv_download(panel: str) -> str:
-    return f"csv-download-{panel}"
-
-
-def png_link(panel: str) -> str:
-    return f"png-{panel}"
-
-
-RESOLUTION = "resolution"
-ENTRY = "entry"
-MIN_AGE = "min-age"
-MIN_DRAWDOWN = "min-drawdown"
-MARGIN = "margin"
-CORR_WITH = "corr-with"
-HORIZON = "horizon"
-PEAK_DAYS = "peak-days"
 SIGNAL_TABLE = "signal-table"
 SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
+CSV = "csv"  # pattern type: a chart's CSV button
+CSV_DOWNLOAD = "csv-download"  # pattern type: its dcc.Download
+
+
+def graph(chart: str) -> str:
+    """The dcc.Graph of a chart (a plain id: clientside code finds graphs by it)."""
+    return f"graph-{chart}"
+
+
+def card(chart: str) -> str:
+    return f"panel-{chart}"
+
+
+def badge(chart: str) -> str:
+    return f"badge-{chart}"
+
+
+def message(chart: str) -> str:
+    return f"message-{chart}"
+
+
+def png_link(chart: str) -> str:
+    """A chart's server PNG link (a plain id: the view callback writes every chart's href in one answer)."""
+    return f"png-{chart}"
+
+
+def action(kind: str, chart: object) -> dict[str, object]:
+    """A pattern-matching id of a chart's action (`kind` CSV or CSV_DOWNLOAD); `chart` a key, MATCH or ALL."""
+    return {"type": kind, "chart": chart}

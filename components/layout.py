@@ -1,139 +1,149 @@
-"""The page: a header, the control bar and one card per panel."""
+"""The page: a header, the control bar, one card per chart (with the controls it owns) and the signal table.
+
+Every control's widget is drawn from its declaration in url_state; the URL is the source of truth for values."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
-from dash.development.base_component import Component
+from dash.dash_table.DataTable import DataTable
 
 from components import ids
-from components.panels import PANEL_KEYS, SHORT_LABELS
-from components.signals import ANALYTICS_KEYS, signals_card
-from components.url_state import DEFAULT, STABLES
+from components.charts import ANALYTICS, PANELS, Chart
+from components.signals import table_columns
+from components.url_state import (
+    DEFAULT,
+    ENTRY,
+    EQUITY,
+    IWM_CLOSE,
+    MARGIN,
+    MIN_AGE,
+    MIN_DRAWDOWN,
+    MODE,
+    PEAK_DAYS,
+    PRESET,
+    PROVIDER,
+    RESOLUTION,
+    SCALE,
+    THEME,
+    Choice,
+    Control,
+    Number,
+    Toggles,
+)
 
-_PRESET_LABELS = {"ytd": "YTD", "1y": "1Y", "3y": "3Y", "5y": "5Y", "max": "Max"}
+# Controls drawn in the top bar (besides the custom range) and on the signal card; the rest sit on their chart.
+BAR_CONTROLS: tuple[Control, ...] = (PRESET, EQUITY, IWM_CLOSE, PROVIDER, MODE, SCALE)
+SIGNAL_CONTROLS: tuple[Control, ...] = (RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, PEAK_DAYS)
+# Range-free modebar settings, set once: a changed config makes plotly.js redraw from scratch (newPlot). The
+# PNG's file name (chart and range) is set in the browser (assets/clientside.js).
+GRAPH_CONFIG: Any = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2, "width": 1100, "height": 480},
+}
 
 
-def _segmented(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:
-    return dcc.RadioItems(
-        id=component_id,
-        options=[{"label": label, "value": key} for key, label in options.items()],
-        value=value,
-        inline=True,
-        className="segmented",
-    )
+def widget(control: Control) -> Any:
+    """The input a control declares: segmented buttons, a checklist or a number box, at its default value."""
+    if isinstance(control, Number):
+        box = dcc.Input(id=control.id, type="number", value=control.default, step=control.step, debounce=True,
+                        min=control.bounds[0], max=control.bounds[1], className="number")  # fmt: skip
+        return html.Div(box, title=control.help)
+    options = [{"label": text, "value": value} for value, text in getattr(control, "options", {}).items()]
+    if isinstance(control, Toggles):
+        return dcc.Checklist(id=control.id, options=options, value=list(control.default), inline=True,
+                             className="segmented")  # fmt: skip
+    assert isinstance(control, Choice)
+    return dcc.RadioItems(id=control.id, options=options, value=control.default, inline=True, className="segmented")
 
 
-def _control(label: str, control: Component) -> html.Div:
-    return html.Div([html.Label(label, className="control-label"), control], className="control")
+def labelled(control: Control) -> html.Div:
+    return html.Div([html.Label(control.label, className="control-label"), widget(control)], className="control")
 
 
 def controls() -> html.Div:
-    """Range, instrument choices, scale, value mode and stablecoin toggles."""
-    return html.Div(
+    """The top bar: range preset, custom dates and the controls every chart shares."""
+    dates = dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="start",
+                                end_date_placeholder_text="end", clearable=True, minimum_nights=1)  # fmt: skip
+    custom = html.Div([html.Label("Custom", className="control-label"), dates], className="control")
+    return html.Div([labelled(PRESET), custom, *map(labelled, BAR_CONTROLS[1:])], className="controls")
+
+
+def card(chart: Chart) -> html.Section:
+    """One chart: status badge and actions, its own controls, a message line for unavailable series, the graph."""
+    actions = html.Div(
         [
-            _control("Range", _segmented(ids.PRESET, _PRESET_LABELS, DEFAULT.preset)),
-            _control(
-                "Custom",
-                dcc.DatePickerRange(
-                    id=ids.DATES,
-                    display_format="YYYY-MM-DD",
-                    start_date_placeholder_text="start",
-                    end_date_placeholder_text="end",
-                    clearable=True,
-                    minimum_nights=1,
-                ),
-            ),
-            _control("Small caps", _segmented(ids.EQUITY, {"rut": "^RUT", "iwm": "IWM"}, DEFAULT.equity)),
-            _control(
-                "Altcoins",
-                _segmented(ids.ALTCOIN, {"altcoin_mcap": "TOTAL2", "altcoin_ex_eth_mcap": "TOTAL3"}, DEFAULT.altcoin),
-            ),
-            _control(
-                "Values", _segmented(ids.MODE, {"raw": "Raw (dual axis)", "rebase": "Rebased to 100"}, DEFAULT.mode)
-            ),
-            _control("Scale", _segmented(ids.SCALE, {"linear": "Linear", "log": "Log"}, DEFAULT.scale)),
-            _control(
-                "Stablecoins",
-                dcc.Checklist(
-                    id=ids.STABLES,
-                    options=[{"label": SHORT_LABELS[stable], "value": stable} for stable in STABLES],
-                    value=list(DEFAULT.stables),
-                    inline=True,
-                    className="segmented",
-                ),
-            ),
+            html.Button("CSV", id=ids.action(ids.CSV, chart.key), className="action", title="Download the data"),
+            html.A("PNG", id=ids.png_link(chart.key), className="action", target="_blank", title="Image"),
         ],
-        className="controls",
+        className="actions",
     )
-
-
-def card(key: str) -> html.Section:
-    """One panel: status badge and actions, a message line for unavailable series, the chart."""
+    head = html.Div(
+        [html.Span(id=ids.badge(chart.key), className="badge"), actions, dcc.Download(id=ids.action(ids.CSV_DOWNLOAD,
+                                                                                              chart.key))],
+        className="card-head",
+    )  # fmt: skip
+    own = [html.Div([labelled(control) for control in chart.controls], className="controls")] if chart.controls else []
+    graph = dcc.Graph(id=ids.graph(chart.key), className="chart", config=GRAPH_CONFIG)
     return html.Section(
-        [
-            html.Div(
-                [
-                    html.Span(id=ids.badge(key), className="badge"),
-                    html.Div(
-                        [
-                            html.Button("CSV", id=ids.csv_button(key), className="action", title="Download the data"),
-                            html.A("PNG", id=ids.png_link(key), className="action", target="_blank", title="Image"),
-                        ],
-                        className="actions",
-                    ),
-                    dcc.Download(id=ids.csv_download(key)),
-                ],
-                className="card-head",
-            ),
-            html.Div(id=ids.message(key), className="panel-message"),
-            dcc.Loading(dcc.Graph(id=ids.graph(key), className="chart"), type="dot", delay_show=300),
-        ],
-        id=ids.card(key),
+        [head, *own, html.Div(id=ids.message(chart.key), className="panel-message"),
+         dcc.Loading(graph, type="dot", delay_show=300)],
+        id=ids.card(chart.key),
         className="card",
+    )  # fmt: skip
+
+
+def signals_card() -> html.Section:
+    """Detector and forward-return controls above the sortable table; clicking a row zooms every chart.
+    The card spans the grid's full width so that every column shows; columns can be hidden."""
+    table = DataTable(
+        id=ids.SIGNAL_TABLE,
+        columns=[{**column, "hideable": True} for column in table_columns()],  # type: ignore[typeddict-item]
+        data=[],
+        sort_action="native",
+        page_size=12,
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": 12, "padding": "4px 8px", "textAlign": "right"},
+        style_cell_conditional=[{"if": {"column_type": "text"}, "textAlign": "left"}],
+        style_header={"fontWeight": 600},
     )
+    head = html.Div([html.H2("Breakouts of prior highs and what crypto did next", className="card-title"),
+                     html.Span(id=ids.SIGNAL_SUMMARY, className="badge")], className="card-head")  # fmt: skip
+    return html.Section(
+        [head, html.Div([labelled(c) for c in SIGNAL_CONTROLS], className="controls signal-controls"), table,
+         html.P(id=ids.SIGNAL_CONVENTION, className="convention")],
+        id=ids.card("signals"),
+        className="card card-wide",
+        style={"gridColumn": "1 / -1"},
+    )  # fmt: skip
 
 
 def page() -> html.Div:
     """The whole page; the URL is the source of truth for every control's value."""
+    brand = html.Div(
+        [html.H1("riskon"), html.P("Small caps, crypto and stablecoins: is risk on?", className="tagline")],
+        className="brand",
+    )
+    copy_link = html.Div(
+        [dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this view"), "Copy link"], className="copy-link"
+    )
+    header = html.Header([brand, html.Div([widget(THEME), copy_link], className="header-actions")], className="header")
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.SIGNAL_VIEW),
             dcc.Store(id=ids.ZOOM),
-            dcc.Store(id=ids.HOVER),
             dcc.Store(id=ids.RENDERED),
-            html.Header(
-                [
-                    html.Div(
-                        [
-                            html.H1("riskon"),
-                            html.P("Small caps, crypto and stablecoins: is risk on?", className="tagline"),
-                        ],
-                        className="brand",
-                    ),
-                    html.Div(
-                        [
-                            _segmented(ids.THEME, {"light": "Light", "dark": "Dark"}, DEFAULT.theme),
-                            html.Div(
-                                [dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this view"), "Copy link"],
-                                className="copy-link",
-                            ),
-                        ],
-                        className="header-actions",
-                    ),
-                ],
-                className="header",
-            ),
+            header,
             controls(),
-            html.Main([card(key) for key in PANEL_KEYS], className="grid"),
+            html.Main([card(chart) for chart in PANELS], className="grid"),
             html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),
-            html.Div([signals_card(), *[card(key) for key in ANALYTICS_KEYS]], className="grid"),
+            html.Div([signals_card(), *[card(chart) for chart in ANALYTICS]], className="grid"),
             html.Footer(
-                [
-                    "Data: embedded snapshot of real public data or live sources; see each chart's source line. ",
-                    html.Button(id=ids.PING, hidden=True),
-                    html.Span(id=ids.PING_OUT, hidden=True),
-                ],
+                "Data: embedded snapshot of real public data or live sources; see each chart's source line.",
                 className="footer",
             ),
         ],

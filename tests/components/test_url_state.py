@@ -5,34 +5,35 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.url_state import DEFAULT, PRESETS, STABLES, ViewState, decode, encode
+from components.url_state import CONTROLS, DEFAULT, Choice, Control, Number, Toggles, ViewState, decode, encode, updated
 
-states = st.builds(
-    ViewState,
-    preset=st.sampled_from(PRESETS),
-    equity=st.sampled_from(["rut", "iwm"]),
-    altcoin=st.sampled_from(["altcoin_mcap", "altcoin_ex_eth_mcap"]),
-    scale=st.sampled_from(["linear", "log"]),
-    mode=st.sampled_from(["raw", "rebase"]),
-    stables=st.lists(st.sampled_from(STABLES), min_size=1, unique=True).map(
-        lambda chosen: tuple(s for s in STABLES if s in chosen)
-    ),
-    theme=st.sampled_from(["light", "dark"]),
-    resolution=st.sampled_from(["daily", "weekly", "monthly"]),
-    entry=st.sampled_from(["signal", "prior"]),
-    min_age=st.integers(5, 3650),
-    min_drawdown=st.integers(1, 90),
-    margin=st.integers(0, 2000).map(lambda hundredths: hundredths / 100),
-    corr_with=st.sampled_from(["btc", "altcoin_mcap"]),
-    horizon=st.integers(7, 365),
-    peak_days=st.integers(7, 1825),
+
+def _values(control: Control) -> st.SearchStrategy[object]:
+    """Any valid value of a control, from its declaration."""
+    if isinstance(control, Choice):
+        return st.sampled_from(list(control.options))
+    if isinstance(control, Toggles):
+        options = list(control.options)
+        return st.lists(st.sampled_from(options), min_size=1, unique=True).map(
+            lambda chosen: tuple(option for option in options if option in chosen)
+        )
+    assert isinstance(control, Number)
+    low, high = control.bounds
+    if isinstance(control.default, int):
+        return st.integers(int(low), int(high))
+    return st.integers(int(low * 100), int(high * 100)).map(lambda hundredths: hundredths / 100)
+
+
+states = st.fixed_dictionaries({control.field: _values(control) for control in CONTROLS}).map(
+    lambda fields: ViewState(**fields)  # type: ignore[arg-type]
 )
 ranges = st.tuples(st.dates(dt.date(1985, 1, 1), dt.date(2030, 1, 1)), st.integers(1, 20000))
 
 
+@settings(deadline=None)  # a loaded machine is slow, not wrong
 @given(states, ranges | st.none())
 def test_decode_encode_round_trip(state: ViewState, span: tuple[dt.date, int] | None) -> None:
     if span is not None:
@@ -45,7 +46,7 @@ def test_default_view_is_an_empty_query_and_defaults_are_left_out() -> None:
     assert encode(DEFAULT) == ""
     assert encode(ViewState(equity="iwm")) == "?equity=iwm"
     query = encode(ViewState(scale="log", theme="dark", stables=("usdt_supply", "stablecoin_supply")))
-    assert query == "?scale=log&stables=usdt,total&theme=dark"
+    assert query == "?scale=log&stables=usdt,all&theme=dark"
 
 
 def test_analytics_parameters_travel_in_the_url() -> None:
@@ -60,7 +61,7 @@ def test_analytics_parameters_travel_in_the_url() -> None:
 def test_a_shared_link_decodes_to_the_view_it_describes() -> None:
     state = decode("?range=2020-10-01..2021-06-30&equity=iwm&alt=total3&mode=rebase&scale=log&stables=usdc")
     assert (state.start, state.end) == (dt.date(2020, 10, 1), dt.date(2021, 6, 30))
-    assert (state.equity, state.altcoin, state.mode, state.scale) == ("iwm", "altcoin_ex_eth_mcap", "rebase", "log")
+    assert (state.equity, state.altcoin, state.mode, state.scale) == ("iwm", "total3", "rebase", "log")
     assert state.stables == ("usdc_supply",)
 
 
@@ -83,7 +84,19 @@ def test_malformed_parameters_fall_back_to_defaults(search: str) -> None:
     assert decode(search) == DEFAULT
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_decode_never_raises_and_always_round_trips(search: str) -> None:
     state = decode(search)
     assert decode(encode(state)) == state
+
+
+def test_a_control_accepts_only_its_declared_values() -> None:
+    for control in CONTROLS:
+        default = getattr(DEFAULT, control.field)
+        assert control.default == default  # the view's defaults are the declarations'
+        assert updated(DEFAULT, {control.field: "not a value"}) == DEFAULT
+        assert updated(DEFAULT, {control.field: None}) == DEFAULT
+    assert updated(DEFAULT, {"min_age": "3651"}) == DEFAULT and updated(DEFAULT, {"min_age": "3650"}).min_age == 3650
+    assert updated(DEFAULT, {"stables": []}) == DEFAULT
+    assert updated(DEFAULT, {"stables": ["usdc_supply", "doge"]}).stables == ("usdc_supply",)

@@ -1,0 +1,88 @@
+"""The chart definition: one record per chart, which layout, render, CSV, server PNG and the URL schema iterate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+import pandas as pd
+from cachetools import LRUCache
+
+if TYPE_CHECKING:
+    from components.figures import Figure
+    from components.url_state import Control, ViewState
+    from data_sources.store import SeriesMeta
+
+DateRange = tuple[dt.date, dt.date]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class ChartData:
+    """Whole histories of a chart's series (an unavailable one is empty) and their metadata. One object lives as
+    long as the data does, so `memo` keeps what charts derive from it (analytics) across windows and views."""
+
+    values: Mapping[str, pd.Series]
+    meta: Mapping[str, SeriesMeta]
+    version: str = ""  # names the data (sources, as-of, extent): what is built on it stays valid while it holds
+    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=32), init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, computed once per `key` (name the computation and every parameter it reads)."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+        return value
+
+    def frame(self, series_ids: tuple[str, ...]) -> pd.DataFrame:
+        """The series aligned on the union of their dates, never filled (the store's alignment rule)."""
+
+        def aligned() -> pd.DataFrame:
+            frame = pd.concat({sid: self.values[sid] for sid in series_ids}, axis=1, sort=True)
+            frame.index = pd.DatetimeIndex(frame.index, name="date")
+            return frame
+
+        return self.memo(("frame", series_ids), aligned)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart. `build` returns the figure for a view before its y axes are fitted, with lines windowed on
+    `x_range` (see figures.line_data). `reads` names every view field `build` and `series` read besides the
+    range: the render reuses a figure while they are unchanged. `controls` are drawn on the chart's card."""
+
+    key: str
+    title: Callable[[ViewState], str]
+    series: Callable[[ViewState], tuple[str, ...]]
+    build: Callable[[ChartData, ViewState, DateRange], Figure]
+    reads: tuple[str, ...]
+    controls: tuple[Control, ...] = ()
+
+    def rebased(self, state: ViewState) -> bool:
+        """Whether the values depend on the range start (rebased to 100 there)."""
+        return "mode" in self.reads and state.mode == "rebase"
+
+
+# Each provider's total crypto cap and its altcoin caps: one coin universe per chart, never spliced.
+CRYPTO_CAPS: dict[str, dict[str, str]] = {
+    "coingecko": {"total": "total_mcap", "total2": "altcoin_mcap", "total3": "altcoin_ex_eth_mcap"},
+    "cryptocap": {"total": "cryptocap_total", "total2": "cryptocap_total2", "total3": "cryptocap_total3"},
+    "cmc": {"total": "cmc_total", "total2": "cmc_total2", "total3": "cmc_total3"},
+}
+
+
+def crypto_cap(state: ViewState, which: str) -> str:
+    """The series id of `which` cap ('total', 'total2' or 'total3') from the view's provider."""
+    return CRYPTO_CAPS[state.provider][which]
+
+
+def export_name(key: str, x_range: DateRange, extension: str) -> str:
+    """The file name of a chart's PNG or CSV: chart and range, so that downloads say what they hold."""
+    return f"riskon_{key}_{x_range[0]}_{x_range[1]}.{extension}"

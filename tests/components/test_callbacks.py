@@ -1,0 +1,153 @@
+"""The view callback over HTTP: one request per interaction, answering each chart with only what it needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from flask.testing import FlaskClient
+
+from components import ids
+from components.callbacks import badge, load, next_state, view_range
+from components.charts import CHARTS
+from components.url_state import CONTROLS, DEFAULT, ViewState, decode
+from data_sources.store import SeriesMeta, Store
+
+
+@pytest.fixture(scope="module")
+def client(snapshot_store: Store) -> FlaskClient:
+    from app import create_app
+
+    return create_app(snapshot_store).server.test_client()
+
+
+class Page:
+    """The browser's side of the view callback: its inputs and states, updated from each answer."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        specs = client.get("/_dash-dependencies").get_json()
+        self.spec = next(spec for spec in specs if spec["inputs"][0]["id"] == ids.URL)
+        self.table_spec = next(spec for spec in specs if spec["inputs"][0]["id"] == ids.SIGNAL_VIEW)
+        self.values: dict[str, Any] = {f"{control.id}.value": control.default for control in CONTROLS}
+        self.values["stables.value"] = list(DEFAULT.stables)
+
+    def send(self, changed: str, value: object) -> dict[str, Any]:
+        """Set `changed` ('id.property') to `value` as the browser would, post the callback, apply the answer."""
+        self.values[changed] = value
+        parts = [part.rsplit(".", 1) for part in self.spec["output"].strip(".").split("...")]
+        outputs = [{"id": component, "property": prop} for component, prop in parts]
+        inputs = [
+            {**item, "value": self.values.get(f"{item['id']}.{item['property']}")} for item in self.spec["inputs"]
+        ]
+        state = [{**item, "value": self.values.get(f"{item['id']}.{item['property']}")} for item in self.spec["state"]]
+        body = {"output": self.spec["output"], "outputs": outputs, "inputs": inputs, "state": state,
+                "changedPropIds": [changed]}  # fmt: skip
+        response = self.client.post("/_dash-update-component", json=body)
+        assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+        answer = response.get_json()["response"] if response.status_code == 200 else {}
+        for component, props in answer.items():
+            for prop, new in props.items():
+                if not component.startswith("{"):
+                    self.values[f"{component}.{prop}"] = new
+        self.last_bytes = len(response.get_data())
+        return answer
+
+
+def test_opening_a_link_draws_every_chart_and_sets_every_control(client: FlaskClient) -> None:
+    page = Page(client)
+    answer = page.send("url.search", "?equity=iwm&scale=log&preset=1y")
+    for chart in CHARTS:
+        assert answer[ids.graph(chart.key)]["figure"]["data"], chart.key
+        assert answer[ids.badge(chart.key)]["children"].startswith("as of ")
+    assert answer["equity"]["value"] == "iwm"
+    assert answer["scale"]["value"] == "log" and answer["preset"]["value"] == "1y"
+    assert answer[ids.SIGNAL_VIEW]["data"] == "?equity=iwm"  # only what the table reads
+    png = answer[ids.png_link("smallcaps")]["href"]
+    assert png == "/export/smallcaps.png?range=2025-08-22..2026-08-22&preset=1y&equity=iwm&scale=log"
+
+
+def test_a_zoom_the_browser_drew_is_one_small_answer_without_figures_or_table(client: FlaskClient) -> None:
+    page = Page(client)
+    page.send("url.search", "")
+    answer = page.send("zoom.data", {"start": "2022-01-01", "end": "2025-12-31"})
+    assert answer["url"]["search"] == "?range=2022-01-01..2025-12-31"
+    assert not any(key.startswith("graph-") for key in answer)  # drawn and refitted in the browser already
+    assert ids.SIGNAL_VIEW not in answer  # the table does not recompute
+    assert page.last_bytes < 3_000
+    # Deeper in, the 5-year traces (two points per three days) lack detail: the window comes at full resolution.
+    deeper = page.send("zoom.data", {"start": "2023-01-01", "end": "2023-06-30"})
+    assert deeper["graph-smallcaps"]["figure"]["data"][0]["dx"] == 86_400_000
+    assert ids.SIGNAL_VIEW not in deeper
+
+
+def test_a_preset_inside_the_drawn_window_patches_ranges_and_one_outside_sends_new_traces(client: FlaskClient) -> None:
+    page = Page(client)
+    page.send("url.search", "")
+    patched = page.send("preset.value", "3y")
+    operations = patched["graph-smallcaps"]["figure"]["operations"]
+    assert {op["location"][1] for op in operations} == {"xaxis", "yaxis", "yaxis2"}  # ranges only
+    assert page.last_bytes < 10_000
+    rebuilt = page.send("preset.value", "max")
+    assert rebuilt["graph-smallcaps"]["figure"]["data"]  # 5Y traces cannot show 1987-2026 in full
+    assert ids.SIGNAL_VIEW not in rebuilt
+
+
+def test_a_control_rebuilds_only_the_charts_that_read_it(client: FlaskClient) -> None:
+    page = Page(client)
+    page.send("url.search", "")
+    answer = page.send("horizon.value", 60)
+    rebuilt = {key.removeprefix("graph-") for key in answer if key.startswith("graph-")}
+    assert rebuilt == {"ssr"} and answer["url"]["search"] == "?horizon=60"
+    answer = page.send("min-drawdown.value", 25)
+    rebuilt = {key.removeprefix("graph-") for key in answer if key.startswith("graph-")}
+    assert rebuilt == {"smallcaps", "altcoins"}  # the breakout markers; the table follows its own store
+    assert answer[ids.SIGNAL_VIEW]["data"] == "?min_drawdown=25"
+
+
+def test_next_state_applies_one_change_and_rejects_garbage() -> None:
+    zoomed = next_state(DEFAULT, "zoom", {"zoom": {"start": "2020-01-01 05:00", "end": "2020-06-01"}}, None)
+    assert (zoomed.start, zoomed.end) == (dt.date(2020, 1, 1), dt.date(2020, 6, 1))
+    assert next_state(zoomed, "zoom", {"zoom": None}, None).has_custom_range is False
+    assert next_state(zoomed, "preset", {"preset": "max"}, None) == ViewState(preset="max")
+    assert next_state(DEFAULT, "equity", {"equity": "spx"}, None) == DEFAULT
+    assert next_state(DEFAULT, "stables", {"stables": ["usdc_supply", "doge"]}, None).stables == ("usdc_supply",)
+    assert next_state(DEFAULT, "provider", {"provider": "cryptocap"}, None).provider == "cryptocap"
+    assert next_state(DEFAULT, "zoom", {"zoom": {"start": 5, "end": [1]}}, None) == DEFAULT
+    assert next_state(DEFAULT, "url", {}, "?scale=log") == decode("scale=log")
+    assert next_state(DEFAULT, "min-age", {"min-age": "120"}, None).min_age == 120
+
+
+def _meta(series_id: str, *, last: str | None = "2024-01-02", stale: bool = False) -> SeriesMeta:
+    stamp = pd.Timestamp(last) if last else None
+    return SeriesMeta(series_id, "vendor", stamp, stamp, stamp, stale, None if last else "unavailable: HTTP 503")
+
+
+def test_the_badge_names_lagging_stale_and_missing_series() -> None:
+    assert badge([_meta("btc"), _meta("rut", last=None)]) == (
+        "as of 2024-01-02 - partly unavailable",
+        "badge badge-error",
+    )
+    assert badge([_meta("btc", stale=True)]) == ("as of 2024-01-02 - stale", "badge badge-stale")
+    metas = [_meta("usdt_supply"), _meta("total_mcap", last="2023-05-01")]
+    assert badge(metas)[0] == "as of 2024-01-02 · Total crypto cap 2023-05-01"
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (DEFAULT, (dt.date(2021, 8, 22), dt.date(2026, 8, 22))),
+        (decode("preset=ytd"), (dt.date(2026, 1, 1), dt.date(2026, 8, 22))),
+        (decode("preset=1y"), (dt.date(2025, 8, 22), dt.date(2026, 8, 22))),
+        (decode("preset=max"), (dt.date(1987, 9, 10), dt.date(2026, 8, 22))),
+        (decode("range=2020-01-01..2020-02-01"), (dt.date(2020, 1, 1), dt.date(2020, 2, 1))),
+    ],
+)
+def test_presets_end_at_the_latest_data_and_max_spans_all_of_it(
+    snapshot_store: Store, state: ViewState, expected: tuple[dt.date, dt.date]
+) -> None:
+    from components.callbacks import displayed
+
+    assert view_range(state, load(snapshot_store, displayed(state)).meta.values()) == expected
