@@ -103,7 +103,8 @@
   const dayKey = (range) => day(range[0]) + ".." + day(range[1]);
 
   // Redraw `div` without telling dcc.Graph: its relayoutData would make Dash re-render the graph (one more
-  // Plotly.react) and call linkZoom again for a change made here.
+  // Plotly.react, which also rebuilds the modebar and the chart's config) and call linkZoom again for a change
+  // made here.
   function quietRelayout(div, update) {
     const emit = div.emit;
     div.emit = (event, data) => (event === "plotly_relayout" ? undefined : emit.call(div, event, data));
@@ -156,7 +157,9 @@
   }
 
   // The modebar's PNG carries the view's share link: Plotly draws the image from the chart as it is when the
-  // button is pressed, so the link joins the credit corner for that moment and leaves right after.
+  // button is pressed, so the link joins the credit corner for that moment and leaves right after. The file is
+  // named like the server's (components/charts export_name): riskon_<chart>_<start>_<end>.png, from the range
+  // shown (set here, not in the config the server sends: a new config makes Plotly draw the chart anew).
   document.addEventListener(
     "pointerdown",
     (event) => {
@@ -169,9 +172,12 @@
         text: window.location.href, xref: "paper", yref: "paper", x: 1, y: -0.11,
         xanchor: "right", yanchor: "top", showarrow: false, font: { size: 10 },
       };
-      window.Plotly.relayout(div, { annotations: [...notes, link] });
+      const shown = div._fullLayout.xaxis.range.map(day);
+      const name = ["riskon", chart.id.replace(/^graph-/, ""), ...shown].join("_");
+      div._context.toImageButtonOptions = { ...div._context.toImageButtonOptions, filename: name };
+      quietRelayout(div, { annotations: [...notes, link] });
       // The download starts on click, after pointerup; the chart gets its own notes back once it has.
-      button.addEventListener("click", () => setTimeout(() => window.Plotly.relayout(div, { annotations: notes })), {
+      button.addEventListener("click", () => setTimeout(() => quietRelayout(div, { annotations: notes })), {
         once: true,
       });
     },

@@ -1,4 +1,5 @@
-"""PNG exports in headless Chromium carry the view's share link (assets/clientside.js for the modebar button)."""
+"""The modebar PNG in headless Chromium carries the view's share link and is named by chart and range
+(assets/clientside.js)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def test_modebar_png_carries_the_share_link_and_the_chart_gets_its_notes_back(pa
     with page.expect_download() as download:
         page.locator('#graph-altcoins [data-title^="Download plot"]').click()
     assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert download.value.suggested_filename == "riskon_altcoins_2020-01-01_2021-12-31.png"  # chart and range
     drawn = page.evaluate("window.notes")
     # The image was drawn with the credit line and the link to this very view.
     assert [*before, page.url] in drawn
