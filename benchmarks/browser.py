@@ -29,8 +29,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks.callbacks import free_port, start_gunicorn
 from components import ids, static
+from components.charts import CHARTS as RISKON_CHARTS
 
-CHARTS = 7  # the floor's graphs: riskon's charts with data on the embedded snapshot
+CHARTS = len(RISKON_CHARTS)  # the floor draws as many graphs as riskon
 PRESET, SCALE, MODE = "preset", "scale", "mode"  # riskon's controls (their view fields)
 CHROMIUM_ARGS = [
     "--no-sandbox",
