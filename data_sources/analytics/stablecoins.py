@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from data_sources.analytics.resample import Resolution, period_starts, resample_closes
-from data_sources.analytics.transforms import common_sessions
+from data_sources.analytics.transforms import common_sessions, trailing_growth
 
 
 def supply_ratio(frame: pd.DataFrame, *, mcap: str = "btc_mcap", supply: str = "stablecoin_supply") -> pd.Series:
@@ -32,7 +32,7 @@ def growth_comparison(
     """Trailing growth of supply and market cap over `horizon_days` (vs the last common close on or before then)."""
     closes = _common_closes(frame, supply=supply, market=market, resolution=resolution)
     dates, values = pd.DatetimeIndex(closes.index), closes.to_numpy()
-    growth, _ = _trailing_growth(dates, values, horizon_days=horizon_days)
+    growth, _ = trailing_growth(dates, values, horizon_days=horizon_days)
     return pd.DataFrame({"supply_growth": growth[:, 0], "market_growth": growth[:, 1]}, index=dates)
 
 
@@ -52,7 +52,7 @@ def supply_up_market_down(
     """
     closes = _common_closes(frame, supply=supply, market=market, resolution=resolution)
     dates, values = pd.DatetimeIndex(closes.index), closes.to_numpy()
-    growth, base = _trailing_growth(dates, values, horizon_days=horizon_days)
+    growth, base = trailing_growth(dates, values, horizon_days=horizon_days)
     diverging = (growth[:, 0] > 0) & (growth[:, 1] < 0)
     # Run boundaries: where the condition switches on (first) and off (last).
     edges = np.diff(np.concatenate(([False], diverging, [False])).astype("int8"))
@@ -76,13 +76,3 @@ def supply_up_market_down(
 def _common_closes(frame: pd.DataFrame, *, supply: str, market: str, resolution: Resolution) -> pd.DataFrame:
     """Supply and market closes at `resolution`, on the periods both have one."""
     return common_sessions(resample_closes(frame[[supply, market]], resolution=resolution))
-
-
-def _trailing_growth(
-    dates: pd.DatetimeIndex, values: np.ndarray, *, horizon_days: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's growth since the last row on or before `horizon_days` earlier, and that row's position (-1: none)."""
-    if horizon_days < 1:
-        raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
-    base = dates.searchsorted(dates - pd.Timedelta(days=horizon_days), side="right") - 1
-    return values / np.where(base[:, None] >= 0, values[base.clip(0)], np.nan) - 1, base

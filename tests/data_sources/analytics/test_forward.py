@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_sources.analytics.forward import convention, forward_returns
+from data_sources.analytics.forward import convention, forward_returns, outcomes
 from data_sources.analytics.resample import Resolution
+from data_sources.analytics.transforms import drawdown
 
 START = pd.Timestamp("2020-01-01")
 POINTS = ([0, 40, 60, 100, 365], [100.0, 140.0, 70.0, 200.0, 300.0])
@@ -112,3 +113,21 @@ def test_bad_arguments_are_clear_errors(prices: pd.DataFrame) -> None:
         forward_returns(prices, signals=signals, assets=["a"], entry="open")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="every horizon at least 1 day"):
         forward_returns(prices, signals=signals, assets=["a"], horizons=(0,))
+
+
+def test_outcomes_for_every_day_match_the_definitions_window_by_window() -> None:
+    """The vectorised windows against a direct slice per day, on a random walk with weekend gaps."""
+    index = pd.date_range(START, periods=200, freq="D", name="date", unit="us")
+    walk = pd.Series(100 * np.exp(np.cumsum(np.random.default_rng(11).normal(0, 0.03, 200))), index=index)
+    closes = walk[index.day_of_week < 5]
+    table = outcomes(closes, anchors=index, horizons=(7,), window_days=45)
+    for position, anchor in enumerate(index):
+        row = table.iloc[position]
+        entry = closes.loc[:anchor]
+        window = closes.loc[entry.index[-1] : entry.index[-1] + pd.Timedelta(days=45)]
+        if entry.index[-1] + pd.Timedelta(days=45) > closes.index[-1]:
+            assert row[["peak_date", "peak_return", "max_drawdown"]].isna().all()
+            continue
+        assert row["peak_date"] == window.idxmax()
+        assert row["peak_return"] == window.max() / entry.iloc[-1] - 1
+        assert row["max_drawdown"] == drawdown(window.to_frame()).iloc[:, 0].min()

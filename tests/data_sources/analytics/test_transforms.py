@@ -75,3 +75,15 @@ def test_distance_from_ath_reports_high_last_and_their_dates() -> None:
 def test_distance_from_ath_of_an_empty_column_is_missing_not_zero() -> None:
     table = distance_from_ath(pd.DataFrame({"empty": [NAN, NAN]}, index=_dates("2024-01-01", "2024-01-02")))
     assert table.loc["empty"].isna().all()
+
+
+def test_rebase_at_a_date_uses_the_first_value_on_or_after_it_and_rebases_the_whole_series() -> None:
+    series = pd.Series([50.0, NAN, 80.0, 40.0], index=_dates("2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08"))
+    expected = pd.Series([62.5, NAN, 100.0, 50.0], index=series.index)
+    pd.testing.assert_series_equal(rebase(series, at="2024-01-06"), expected)
+    pd.testing.assert_series_equal(rebase(series, at=pd.Timestamp("2024-01-07")), expected)
+    assert rebase(series, at="2024-02-01").isna().all()
+    frame = WEEKEND.assign(late=[NAN, NAN, NAN, NAN, 2.0])
+    rebased = rebase(frame, at="2024-01-06")
+    np.testing.assert_allclose(rebased.loc["2024-01-08"].to_numpy(), [110 / 90 * 100, 100.0, NAN])
+    assert rebased["late"].iloc[-1] == 100.0
