@@ -269,13 +269,15 @@ def table_columns() -> list[dict[str, Any]]:
 
 
 def summary(result: Study, state: ViewState) -> str:
-    """The badge over the table: the signal's count and the variants the view tests."""
+    """The badge over the table: how many signals, how many with the asset's data after them, and the variants
+    the view tests."""
     if result.problem:
         return result.problem
+    followed = 0 if result.paths is None else int(result.paths.paths.notna().any().sum())
     variants = len(statistics())
     return (
-        f"{len(result.events)} x {signal_label(state)} · {variants_note(variants)} (1 signal x 1 asset x "
-        f"{variants} statistics)"
+        f"{len(result.events)} x {signal_label(state)}, {followed} with {asset_label(state)} data after them · "
+        f"{variants_note(variants)} (1 signal x 1 asset x {variants} statistics)"
     )
 
 

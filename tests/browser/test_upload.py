@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from components.charts.upload import MAX_UPLOAD_BYTES
 
@@ -27,7 +27,7 @@ UPLOAD_ID = re.compile(r"upload=([0-9a-f]{16})")
 
 
 def _drop(page: Page, name: str, data: bytes) -> None:
-    page.set_input_files(FILE_INPUT, files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    page.set_input_files(FILE_INPUT, files=FilePayload(name=name, mimeType="text/csv", buffer=data))
 
 
 def _trace_names(page: Page) -> list[str]:
