@@ -46,9 +46,10 @@ def served(store: Store, series_id: str) -> tuple[pd.Series, SeriesMeta]:
     return (values if values is not None else pd.Series(dtype="float64", name=series_id)), meta
 
 
-def load(store: Store, series_ids: Iterable[str]) -> ChartData:
-    """The series and their metadata as one ChartData, the same object while the data is unchanged."""
-    series_ids = tuple(dict.fromkeys(series_ids))
+@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
+def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
+    """The series and their metadata as one ChartData: the same object while the data is unchanged, so that what
+    charts derive from it (ChartData.memo) outlives the cache entry."""
     metas = [served(store, series_id)[1] for series_id in series_ids]
     return _data(store, series_ids, data_version(metas))
 
@@ -56,7 +57,8 @@ def load(store: Store, series_ids: Iterable[str]) -> ChartData:
 @functools.lru_cache(maxsize=64)
 def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
     pairs = {series_id: served(store, series_id) for series_id in series_ids}
-    return ChartData({sid: pair[0] for sid, pair in pairs.items()}, {sid: pair[1] for sid, pair in pairs.items()})
+    values = {sid: pair[0] for sid, pair in pairs.items()}
+    return ChartData(values, {sid: pair[1] for sid, pair in pairs.items()}, version)
 
 
 def displayed(state: ViewState) -> tuple[str, ...]:
@@ -127,7 +129,7 @@ def _built(store: Store, key: str, view: ViewState, window: DateRange, version: 
 def chart_figure(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> tuple[Figure, str]:
     """The chart's figure over `x_range` (y fitted) and the token naming what its traces were built for."""
     view = project(state, chart.reads)
-    version = data_version(load(store, chart.series(view)).meta.values())
+    version = load(store, chart.series(view)).version
     token = encode(view.with_range(*x_range)) + "#" + version
     return fit_axes(_built(store, chart.key, view, x_range, version), x_range), token
 
@@ -152,7 +154,7 @@ def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, t
         return None  # values are rebased at the range start
     if not covers((before.start, before.end), x_range):
         return None
-    if version != data_version(load(store, chart.series(view)).meta.values()):
+    if version != load(store, chart.series(view)).version:
         return None
     return before.start, before.end
 
@@ -160,8 +162,7 @@ def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, t
 def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_range: DateRange) -> Figure:
     """The chart's figure built for `window`, showing `x_range` with its y axes fitted."""
     view = project(state, chart.reads)
-    version = data_version(load(store, chart.series(view)).meta.values())
-    return fit_axes(_built(store, chart.key, view, window, version), x_range)
+    return fit_axes(_built(store, chart.key, view, window, load(store, chart.series(view)).version), x_range)
 
 
 def range_patch(figure: Figure) -> Patch:
@@ -191,8 +192,9 @@ def _plain(value: object) -> str:
     return np.format_float_positional(float(value), trim="-")  # type: ignore[arg-type]
 
 
-def png_href(key: str, state: ViewState, x_range: DateRange) -> str:
-    return f"/export/{key}.png{encode(state.with_range(*x_range))}"
+def png_href(key: str, query: str) -> str:
+    """The server PNG of chart `key` for the view `query` (with its range pinned)."""
+    return f"/export/{key}.png{query}"
 
 
 def chart_figures(store: Store, state: ViewState) -> tuple[dict[str, Figure], DateRange]:
@@ -244,17 +246,20 @@ def register(app: Dash, store: Store) -> None:
         state = next_state(before, trigger, values, search)
         query = encode(state)
         x_range = state_range(store, state)
-        # The range to draw here: none when the browser drew it already (a zoom) or it did not move.
-        moved = trigger != ids.ZOOM and (current is None or x_range != state_range(store, before))
+        # The range to draw here: none when it did not move or the browser drew it already (a zoom; a double-click
+        # that clears the zoom returns every chart to the preset from here).
+        drawn = trigger == ids.ZOOM and state.has_custom_range
+        moved = not drawn and (current is None or x_range != state_range(store, before))
         rendered = rendered if isinstance(rendered, dict) else {}
         tokens: dict[str, Any] = {}
         charts: list[Any] = []
+        pinned = encode(state.with_range(*x_range))
         for chart in CHARTS:
             window = reusable(store, chart, state, x_range, rendered.get(chart.key))
             if window is not None:
                 tokens[chart.key] = rendered[chart.key]
                 patch = range_patch(refitted(store, chart, state, window, x_range)) if moved else no_update
-                charts += [patch, no_update, no_update, no_update, png_href(chart.key, state, x_range)]
+                charts += [patch, no_update, no_update, no_update, png_href(chart.key, pinned)]
                 continue
             figure, tokens[chart.key] = chart_figure(store, chart, state, x_range)
             metas = list(load(store, chart.series(state)).meta.values())
@@ -262,7 +267,7 @@ def register(app: Dash, store: Store) -> None:
                 figure,
                 *badge(metas),
                 "; ".join(unavailable_messages(metas)),
-                png_href(chart.key, state, x_range),
+                png_href(chart.key, pinned),
             ]
         table_view = encode(project(state, TABLE_READS))
         evidence_view = encode(project(state, EVIDENCE_READS))

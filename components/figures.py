@@ -36,7 +36,7 @@ MS_PER_DAY = 86_400_000
 NS_PER_MS = 1_000_000
 # About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
 MAX_POINTS = 1400
-HISTORY_POINTS = 240
+HISTORY_POINTS = 120
 
 
 def typed_array(values: np.ndarray) -> dict[str, str]:
@@ -51,7 +51,8 @@ def typed_dates(index: pd.DatetimeIndex) -> dict[str, str]:
 
 
 def _day_numbers(index: pd.Index) -> np.ndarray:
-    return np.asarray(pd.DatetimeIndex(index).as_unit("s").asi8 // 86_400)
+    """Days since 1970-01-01 of each date (numpy directly: pandas' unit conversions cost more than the rest)."""
+    return np.asarray(index.values, dtype="datetime64[D]").astype("int64")
 
 
 def _slots(values: pd.Series) -> tuple[int, np.ndarray]:
@@ -84,31 +85,49 @@ def _line_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
 def line_data(values: pd.Series, window: DateRange | None = None) -> list[dict[str, Any]]:
     """The x and y of one line as [window] or [window, history] (see the module docstring); `values` has no NaN.
 
-    Sparse series (weekly or monthly points) travel as explicit float64 dates + float32 values, all of them."""
+    Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
+    (weekly or monthly points) as explicit float64 dates + float32 values."""
     if values.empty:
         return [{"x": [], "y": []}]
     days = _day_numbers(values.index)
     span = int(days[-1] - days[0] + 1)
     if span > 3 * len(values):
-        return [{"x": typed_dates(pd.DatetimeIndex(values.index)), "y": typed_array(values.to_numpy("float32"))}]
+        return _sparse_data(values, days, window)
     day0, slots = _slots(values)
     if span <= MAX_POINTS or window is None:
         return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
-    history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
-    # The window reaches one history bucket beyond each side so that the two traces meet without a gap.
-    low = max(0, (pd.Timestamp(window[0]) - pd.Timestamp(0)).days - day0 - history_size)
-    high = min(span, (pd.Timestamp(window[1]) - pd.Timestamp(0)).days - day0 + history_size + 1)
-    if high <= low:
-        low, high = 0, 0
+    low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
     shown = slots[low:high]
-    # The window's own days set its detail (as callbacks.covers assumes), not the overlap added around it.
-    window_days = max(0, int(shown.size) - 2 * history_size)
-    size = 1 if window_days <= MAX_POINTS else math.ceil(2 * window_days / MAX_POINTS)
+    size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
+    history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
     history = slots.copy()
-    first, last = math.ceil(low / history_size) * history_size, (high // history_size) * history_size
-    history[first:last] = np.nan  # whole buckets inside the window: the window trace draws them
+    # Whole buckets inside the window are left to the window trace; the edge buckets join the two traces.
+    history[math.ceil(low / history_size) * history_size : (high // history_size) * history_size] = np.nan
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
     return [*parts, _line_data(day0, history, history_size)]
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) -> list[dict[str, Any]]:
+    """Explicit points: all of them when few, else those in the window (and one either side) plus the history
+    reduced to each chunk's lowest and highest point."""
+
+    def points(chosen: pd.Series) -> dict[str, Any]:
+        return {"x": typed_dates(pd.DatetimeIndex(chosen.index)), "y": typed_array(chosen.to_numpy("float32"))}
+
+    if window is None or len(values) <= HISTORY_POINTS:
+        return [points(values)]
+    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+    step = math.ceil(2 * len(values) / HISTORY_POINTS)
+    padded = np.full(math.ceil(len(values) / step) * step, np.nan)
+    padded[: len(values)] = values.to_numpy("float64")
+    chunks = padded.reshape(-1, step)  # every chunk holds a value: padding only fills the last one's end
+    starts = np.arange(len(chunks)) * step
+    extremes = np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+    return [points(values.iloc[max(0, low - 1) : high + 1]), points(values.iloc[extremes])]
 
 
 def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
@@ -151,6 +170,7 @@ def _sources(names: list[str]) -> str:
     return "; ".join(names)
 
 
+@functools.lru_cache(maxsize=256)
 def series_info(meta: SeriesMeta) -> str:
     """What a series is, for the hover of a chart's source line: definition, unit, adjustment, calendar, source,
     dates and terms, from the series record and what the store served."""

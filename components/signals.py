@@ -158,9 +158,12 @@ def marker_traces(
 def markers(data: ChartData, series_id: str, state: ViewState, x_range: DateRange) -> list[dict[str, Any]]:
     """The breakout and retest markers of an equity for the view's detector settings."""
     closes = data.values[series_id]
-    events = data.memo(("breakouts", series_id, *(getattr(state, name) for name in DETECTOR_READS)),
-                       lambda: detect(closes, state))  # fmt: skip
-    return marker_traces(series_id, closes, events, state, x_range, yaxis="y")
+    detector = tuple(getattr(state, name) for name in DETECTOR_READS)
+    events = data.memo(("breakouts", series_id, *detector), lambda: detect(closes, state))
+    # The markers depend on the range only through the rebase date.
+    anchor = x_range[0] if state.mode == "rebase" else None
+    return data.memo(("markers", series_id, *detector, anchor),
+                     lambda: marker_traces(series_id, closes, events, state, x_range, yaxis="y"))  # fmt: skip
 
 
 def register(app: Dash, store: Store) -> None:

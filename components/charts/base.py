@@ -27,6 +27,7 @@ class ChartData:
 
     values: Mapping[str, pd.Series]
     meta: Mapping[str, SeriesMeta]
+    version: str = ""  # names the data (sources, as-of, extent): what is built on it stays valid while it holds
     _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=32), init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

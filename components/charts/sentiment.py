@@ -36,13 +36,12 @@ def class_gradient(trace: dict[str, Any]) -> list[list[Any]]:
     x, y = trace_points(trace)
     if x.size < 2:
         return [[0, _CLASS_COLORS[0]], [1, _CLASS_COLORS[0]]]
-    codes = np.where(np.isfinite(y), fear_greed_codes(y), -1)
+    codes = np.where(np.isfinite(y), fear_greed_codes(y), 2)  # a missing day: no fill, any colour
     starts = np.flatnonzero(np.diff(codes, prepend=codes[0] - 1))  # first point of each run of one class
-    scale: list[list[Any]] = []
-    for begin, end in zip(starts, [*starts[1:], x.size - 1], strict=True):
-        colour = _CLASS_COLORS[codes[begin]] if codes[begin] >= 0 else _CLASS_COLORS[2]
-        scale += [[(x[begin] - x[0]) / (x[-1] - x[0]), colour], [(x[end] - x[0]) / (x[-1] - x[0]), colour]]
-    return [[round(position, 6), colour] for position, colour in scale]
+    ends = np.append(starts[1:], x.size - 1)  # a run's fill reaches the next run's first point
+    positions = np.round((x[np.stack([starts, ends], axis=1)] - x[0]) / (x[-1] - x[0]), 6).reshape(-1).tolist()
+    colours = np.repeat(np.array(_CLASS_COLORS)[codes[starts]], 2).tolist()
+    return [[position, colour] for position, colour in zip(positions, colours, strict=True)]
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
@@ -59,9 +58,12 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
             "line": {"shape": "hv", "width": 0.6, "color": "#6b7280"},
             "fill": "tozeroy",
         }
-        trace["fillgradient"] = {"type": "horizontal", "colorscale": class_gradient(trace)}
-        traces.append(trace | ({"hovertemplate": "%{y:.0f}<extra>Fear & Greed</extra>"} if number == 0 else
-                               {"hoverinfo": "skip"}))  # fmt: skip
+        if number == 0:
+            trace |= {"fillgradient": {"type": "horizontal", "colorscale": class_gradient(trace)},
+                      "hovertemplate": "%{y:.0f}<extra>Fear & Greed</extra>"}  # fmt: skip
+        else:  # the history, drawn only until the server sends the new window: one neutral fill
+            trace |= {"fillcolor": "rgba(154, 161, 173, 0.5)", "hoverinfo": "skip"}
+        traces.append(trace)
     # Legend keys for the classes (no data): the fill's colours need a key.
     traces += [
         {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": label, "hoverinfo": "skip",

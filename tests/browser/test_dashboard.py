@@ -76,10 +76,12 @@ def test_page_shows_four_charts_with_badges_and_no_console_errors(
         expect(page.locator(f"#badge-{key}")).to_have_text(re.compile(r"^as of .*\d{4}-\d{2}-\d{2}$"))
         credit = " ".join(page.locator(f"#graph-{key} .annotation-text").all_text_contents())
         assert "Source: snapshot (" in credit and "Data as of:" in credit
-    # ^RUT and BTC end on different days: the badge names both rather than implying BTC is as fresh.
-    expect(page.locator("#badge-smallcaps")).to_have_text("as of 2026-02-20 · BTC 2026-01-31")
     expect(page.locator("#graph-smallcaps .legendtext")).to_have_text(["^RUT", "BTC", "^RUT breakout", "retest held"])
     assert page.url == live_url + "/"  # the default view has an empty query
+    # TradingView's TOTAL2 ends months before IWM: the badge names both rather than implying it is as fresh.
+    page.goto(live_url + "/?provider=cryptocap")
+    expect(page.locator("#badge-altcoins")).to_have_text("as of 2026-08-21 · TOTAL2 (TV) 2026-04-18", timeout=15_000)
+    expect(page.locator("#graph-altcoins .annotation-text", has_text="TOTAL2 (TV) ends 2026-04-18")).to_be_visible()
     assert console_errors == []
 
 
@@ -137,7 +139,7 @@ def test_a_shared_link_restores_controls_and_ranges_in_a_new_browser(page: Page,
     query = "?range=2020-10-01..2021-06-30&equity=iwm&alt=total3&scale=log&mode=rebase&stables=usdc&theme=dark"
     _open(page, live_url + "/" + query)
     assert _checked(page, "equity") == ["iwm"]
-    assert _checked(page, "altcoin") == ["altcoin_ex_eth_mcap"]
+    assert _checked(page, "altcoin") == ["total3"]
     assert _checked(page, "mode") == ["rebase"]
     assert _checked(page, "scale") == ["log"]
     assert _checked(page, "stables") == ["usdc_supply"]
@@ -176,7 +178,7 @@ def test_malformed_parameters_fall_back_to_defaults_without_an_error_page(
     assert _checked(page, "equity") == ["rut"]
     assert _checked(page, "preset") == ["5y"]
     assert _checked(page, "theme") == ["light"]
-    assert _checked(page, "stables") == ["usdt_supply", "usdc_supply", "stablecoin_supply"]
+    assert _checked(page, "stables") == ["usdt_supply", "usdc_supply", "stablecoin_majors"]
     expect(page).to_have_url(live_url + "/")
     assert console_errors == []
 
@@ -205,9 +207,11 @@ def test_csv_download_holds_the_panel_data_over_the_range(page: Page, live_url: 
         page.locator(_action("csv", "smallcaps")).click()
     assert download.value.suggested_filename == "riskon_smallcaps_2021-01-01_2021-01-31.csv"
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
-    assert list(rows[0]) == ["date", "iwm", "btc"]
+    iwm, btc = "iShares Russell 2000 ETF (IWM) [USD]", "Bitcoin price [USD]"
+    assert list(rows[0]) == ["date", iwm, btc]  # label and unit
     assert rows[0]["date"] == "2021-01-01" and rows[-1]["date"] == "2021-01-31" and len(rows) == 31
-    assert rows[0]["iwm"] == "" and float(rows[0]["btc"]) > 28_000  # New Year's Day: no IWM session, BTC trades
+    assert rows[0][iwm] == "" and float(rows[0][btc]) > 28_000  # New Year's Day: no IWM session, BTC trades
+    assert not any("e+" in row[btc] or "e-" in row[btc] for row in rows)  # plain decimals
 
 
 def test_server_png_link_returns_an_image(page: Page, live_url: str) -> None:
@@ -241,3 +245,36 @@ def test_signal_table_row_click_zooms_every_chart_and_controls_reach_the_url(pag
     page.locator("#min-drawdown").fill("25")
     page.locator("#min-drawdown").press("Enter")
     expect(page).to_have_url(re.compile(r"min_drawdown=25"))
+
+
+def test_double_click_returns_every_chart_and_the_url_to_the_preset(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=3y")
+    preset = _x_range(page, "smallcaps")
+    page.evaluate(
+        "Plotly.relayout(document.querySelector('#graph-altcoins .js-plotly-plot'),"
+        " {'xaxis.range': ['2024-01-01', '2024-12-31']})"
+    )
+    expect(page).to_have_url(re.compile(r"\?range=2024-01-01\.\.2024-12-31&preset=3y$"))
+    for key in PANELS:
+        eventually(page, functools.partial(_x_range, page, key), ["2024-01-01", "2024-12-31"])
+    drag = page.locator("#graph-stablecoins .nsewdrag").first
+    drag.scroll_into_view_if_needed()
+    box = drag.bounding_box()
+    assert box is not None
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"\?preset=3y$"))
+    for key in (*PANELS, "correlation", "drawdown", "ssr", "liquidity"):
+        eventually(page, functools.partial(_x_range, page, key), preset)  # never Plotly's 1986-2028 autorange
+
+
+def test_hovering_one_chart_shows_the_same_day_on_the_others(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?range=2024-01-01..2024-12-31")
+    box = page.locator("#graph-smallcaps .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#graph-smallcaps .hoverlayer .legend")).to_be_attached()  # the unified hover label
+    for key in PANELS[1:]:
+        expect(page.locator(f"#graph-{key} .hoverlayer .legend")).to_be_attached()
+    own = page.locator("#graph-smallcaps .hoverlayer .legend text").first.text_content()
+    other = page.locator("#graph-altcoins .hoverlayer .legend text").first.text_content()
+    assert own and own == other  # the same day's date heads both labels

@@ -43,6 +43,12 @@ def test_an_unavailable_series_is_named_in_its_panel_and_the_rest_keeps_working(
     page: Page, btc_down_url: str, console_errors: list[str]
 ) -> None:
     page.goto(btc_down_url)
+    # Wait on state, however long a loaded machine takes: every panel's badge is written by the same answer.
+    page.wait_for_function(
+        "ids => ids.every(id => (document.getElementById(id)?.textContent || '') !== '')",
+        arg=[f"badge-{key}" for key in ("smallcaps", "altcoins", "stablecoins", "sentiment")],
+        timeout=90_000,
+    )
     expect(page.locator("#message-smallcaps")).to_have_text(
         "Bitcoin price: unavailable: yahoo / btc: HTTP 503 after 3 retries"
     )

@@ -62,7 +62,8 @@ def test_a_long_line_is_a_full_resolution_window_plus_a_decimated_history() -> N
     assert np.isfinite(hy).sum() <= HISTORY_POINTS + 2
     bucket = 2 * history["dx"]
     assert not np.isfinite(hy[(hx > x[0] + bucket) & (hx < x[-1] - bucket)]).any()  # the window is not drawn twice
-    assert x[0] <= pd.Timestamp("2010-01-01").value / 1e6 - 7 * MS_PER_DAY  # the two overlap: no gap at the edges
+    assert x[0] == pd.Timestamp("2010-01-01").value / 1e6  # the window is the range, no more
+    assert np.isfinite(hy[(hx <= x[0]) & (hx > x[0] - bucket)]).any()  # the history reaches it: no gap
 
 
 def test_decimation_keeps_real_extremes_in_order() -> None:
@@ -148,3 +149,17 @@ def test_log_axes_label_one_two_five_only_across_decades() -> None:
     figure = {"data": [trace], "layout": {"yaxis": {"type": "log"}}}
     assert "dtick" not in fit_axes(figure, (dt.date(2020, 1, 1), dt.date(2020, 1, 2)))["layout"]["yaxis"]
     assert fit_axes(figure, (dt.date(2020, 1, 1), dt.date(2020, 1, 3)))["layout"]["yaxis"]["dtick"] == "D2"
+
+
+def test_a_long_sparse_line_is_the_window_plus_its_history_extremes() -> None:
+    weekly = _daily(6000).iloc[::7]
+    shown, history = line_data(weekly, (dt.date(2010, 1, 1), dt.date(2010, 12, 31)))
+    x, _ = trace_points(shown)
+    assert pd.Timestamp("2010-01-01").value / 1e6 > x[0] and x[-1] > pd.Timestamp("2010-12-31").value / 1e6
+    assert len(x) <= 55  # a year of weeks and one point either side
+    _, hy = trace_points(history)
+    assert (
+        len(hy) <= HISTORY_POINTS
+        and hy.max() == pytest.approx(weekly.max())
+        and hy.min() == pytest.approx(weekly.min())
+    )
