@@ -13,7 +13,8 @@ from components import callbacks, claims_page, export, health, security, signals
 from components.charts import event_study, upload
 from components.layout import page
 from data_sources import cli
-from data_sources.store import Store, default_store
+from data_sources.config import default_store, start_refresher
+from data_sources.store import Store
 from data_sources.uploads import UploadStore
 
 
@@ -46,13 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"riskon: {exc}")
         return 2
-    create_app(store).run(host=options.host, port=options.port, debug=False)
+    app = create_app(store)
+    start_refresher(store)
+    app.run(host=options.host, port=options.port, debug=False)
     return 0
 
 
 @functools.cache
 def _server() -> Flask:
-    return create_app().server
+    store = default_store()
+    server = create_app(store).server
+    start_refresher(store)  # in each gunicorn worker; one of them is elected to refresh
+    return server
 
 
 def __getattr__(name: str) -> object:

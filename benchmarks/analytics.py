@@ -32,8 +32,9 @@ from data_sources.analytics import (
     supply_ratio,
     supply_up_market_down,
 )
+from data_sources.config import open_cache
 from data_sources.series import SERIES_IDS
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 
 RUNS = 50
 CRYPTO = ("btc", "altcoin_mcap")

@@ -11,8 +11,9 @@ import statistics
 import tempfile
 
 from benchmarks.timing import summary, timings_ms
+from data_sources.config import open_cache
 from data_sources.series import SERIES_IDS
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 
 RUNS = 200
 

@@ -28,8 +28,9 @@ from data_sources.analytics import (
     fear_greed_crossings,
     forward_returns,
 )
+from data_sources.config import open_cache
 from data_sources.series import SERIES_IDS
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 
 RUNS = 20
 ASSETS = ("btc", "altcoin_mcap", "altcoin_ex_eth_mcap", "total_mcap", "rut")

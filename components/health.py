@@ -1,45 +1,61 @@
-"""`/healthz`: each series' source and freshness, for load balancers and monitoring."""
+"""`/healthz`: the data status (`data_sources.status`) machine-readable, for load balancers and monitoring."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import pandas as pd
 from flask import Flask, Response, jsonify
 
-from data_sources.series import SERIES_IDS
-from data_sources.store import NO_EMBEDDED_DATA
-
-if TYPE_CHECKING:
-    from data_sources.store import SeriesMeta, Store
+from data_sources.status import DataStatus, SeriesStatus, status
+from data_sources.store import Store
 
 
-def _day(stamp: object) -> str | None:
-    return None if stamp is None else str(stamp)[:10]
+def _time(stamp: pd.Timestamp | None) -> str | None:
+    return None if stamp is None else stamp.isoformat()
 
 
-def series_health(meta: SeriesMeta) -> dict[str, object]:
+def series_health(row: SeriesStatus) -> dict[str, object]:
     return {
-        "source": meta.source,
-        "first": _day(meta.first),
-        "last": _day(meta.last),
-        "as_of": None if meta.as_of is None else meta.as_of.isoformat(),
-        "stale": meta.stale,
-        "available": meta.available,
-        "message": meta.message,
+        "source": row.source,
+        "live": row.live,
+        "available": row.available,
+        "stale": row.stale,
+        "first": None if row.first is None else f"{row.first:%Y-%m-%d}",
+        "last": None if row.last is None else f"{row.last:%Y-%m-%d}",
+        "fetched_at": _time(row.fetched_at),
+        "last_success": _time(row.last_success),
+        "last_attempt": _time(row.last_attempt),
+        "error": row.error,
+        "next_attempt": _time(row.next_attempt),
     }
 
 
+def health(data: DataStatus) -> tuple[dict[str, object], int]:
+    """The /healthz body and code: 'ok' when everything is as the mode promises, 'degraded' when something is
+    stale, embedded in place of live, or missing, 'down' (503) when no series can be served."""
+    if not any(row.available for row in data.series):
+        verdict, code = "down", 503
+    # In snapshot mode a live-only series has nothing to serve, by design.
+    elif data.state in ("live", "snapshot") and all(
+        (row.available and not row.stale) or (data.mode == "snapshot" and not row.available) for row in data.series
+    ):
+        verdict, code = "ok", 200
+    else:
+        verdict, code = "degraded", 200
+    body: dict[str, object] = {
+        "status": verdict,
+        "mode": data.mode,
+        "state": data.state,
+        "line": data.line,
+        "refresher": data.refresher,
+        "series": {row.series_id: series_health(row) for row in data.series},
+    }
+    return body, code
+
+
 def register(server: Flask, store: Store) -> None:
-    """Add /healthz: 200 'ok' or 'degraded' (something stale or missing), 503 when no series can be served."""
+    """Add /healthz."""
 
     @server.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        metas = [store.series(series_id)[1] for series_id in SERIES_IDS]
-        if not any(meta.available for meta in metas):
-            status, code = "down", 503
-        elif all((meta.available and not meta.stale) or meta.message == NO_EMBEDDED_DATA for meta in metas):
-            status, code = "ok", 200
-        else:
-            status, code = "degraded", 200
-        body = {"status": status, "mode": store.mode, "series": {m.series_id: series_health(m) for m in metas}}
+        body, code = health(status(store))
         return jsonify(body), code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -56,6 +57,21 @@ class Adapter(Protocol):
     def parse(self, payload: bytes, series_id: str) -> pd.Series:
         """Turn a raw payload into a canonical series (see `validate_series`)."""
         ...
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A series freshly delivered by a live source, with how long it may be cached."""
+
+    series: pd.Series
+    source: str
+    ttl_seconds: int
+
+
+class LiveSource(Protocol):
+    """Delivers whole histories from upstream, trying each vendor in turn; raises SourceError when all fail."""
+
+    def fetch_series(self, series_id: str) -> Fetched: ...
 
 
 def validate_series(values: pd.Series, *, source: str, series_id: str) -> pd.Series:

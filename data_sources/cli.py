@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from data_sources import claims
-from data_sources.base import SourceError
+from data_sources.config import default_refresher, default_store
 from data_sources.record import FIXTURES, record
+from data_sources.refresher import refresh_command
 from data_sources.series import SERIES, SERIES_IDS, Derived
-from data_sources.store import SOURCE_MODES, SeriesMeta, Store, default_store
+from data_sources.store import SOURCE_MODES, SeriesMeta, Store
 from data_sources.tabular import to_csv, to_json
 
 
@@ -27,27 +26,6 @@ def _row(meta: SeriesMeta) -> str:
     state = "stale" if meta.stale else "fresh"
     line = f"{meta.series_id:20} {_day(meta.first)} -> {_day(meta.last)}  as of {str(meta.as_of)[:16]:16}  {state:5}"
     return f"{line}  {meta.source}" + (f"  ({meta.message})" if meta.message else "")
-
-
-def refresh(store: Store, series_ids: Sequence[str]) -> int:
-    """Fetch each series from upstream now; print a per-source summary; exit 1 if any series failed."""
-    outcomes: list[str] = []
-    failed = 0
-    for series_id in tqdm(series_ids, desc="refreshing", unit="series"):
-        started = time.perf_counter()
-        try:
-            meta = store.refresh(series_id)
-        except SourceError as exc:
-            failed += 1
-            outcomes.append(f"FAILED {series_id:20} {exc.reason}")
-            continue
-        seconds = time.perf_counter() - started
-        outcomes.append(
-            f"ok     {series_id:20} {_day(meta.first)} -> {_day(meta.last)}  {seconds:5.1f}s  {meta.source}"
-        )
-    print("\n".join(outcomes))
-    print(f"{len(series_ids) - failed} of {len(series_ids)} series refreshed")
-    return 1 if failed else 0
 
 
 def sources(store: Store) -> int:
@@ -82,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     """Every `riskon` command and its options."""
     cli = argparse.ArgumentParser(prog="riskon", description="riskon: risk-on signals dashboard and data tools.")
     commands = cli.add_subparsers(dest="command", required=True)
-    source_help = "default: $RISKON_SOURCE or snapshot"
+    source_help = "default: $RISKON_SOURCE or auto"
     serve = commands.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
@@ -125,7 +103,7 @@ def run(options: argparse.Namespace) -> int:
         print(f"riskon: {exc}")
         return 2
     if options.command == "refresh":
-        return refresh(store, options.series or SERIES_IDS)
+        return refresh_command(default_refresher(store), options.series or SERIES_IDS)
     if options.command == "claims":
         sys.stdout.write(claims.text_table(claims.findings(store)))
         return 0

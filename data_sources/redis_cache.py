@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+import redis.lock
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from data_sources.store import Lease, unpickle
 
 DEFAULT_PREFIX = "riskon:"
 # Fail fast when Redis is down: the store's ResilientCache then serves uncached data and tries again later.
@@ -46,7 +50,7 @@ class RedisCache:
 
     def get(self, key: str, default: object = None) -> object:
         raw = self.client.get(self.prefix + key)
-        return default if raw is None else pickle.loads(raw)  # type: ignore[arg-type]
+        return default if raw is None else unpickle(key, raw)  # type: ignore[arg-type]
 
     def set(self, key: str, value: object, expire: float | None = None) -> bool:
         if expire is not None and expire <= 0:
@@ -63,5 +67,34 @@ class RedisCache:
     def delete(self, key: str) -> bool:
         return bool(self.client.delete(self.prefix + key))
 
+    def lease(self, name: str, seconds: float) -> Lease:
+        name = f"{self.prefix}lock:{name}"
+        return RedisLease(redis.lock.Lock(self.client, name, timeout=seconds, blocking=False, thread_local=False))
+
     def close(self) -> None:
         self.client.close()
+
+
+class RedisLease:
+    """A Lease on redis-py's Lock: a random token names the owner, and the lock expires after `seconds` unless
+    renewed, so a host that dies frees it. A Redis error counts as not holding it."""
+
+    def __init__(self, lock: redis.lock.Lock) -> None:
+        self._lock = lock
+
+    def acquire(self) -> bool:
+        try:
+            return bool(self._lock.acquire())
+        except redis.RedisError:
+            return False
+
+    def renew(self) -> bool:
+        try:
+            return bool(self._lock.reacquire())
+        except redis.RedisError:  # LockError (not ours any more) is one too
+            return False
+
+    def release(self) -> None:
+        # Expired or taken over meanwhile (LockError, a RedisError too): nothing of ours to release.
+        with contextlib.suppress(redis.RedisError):
+            self._lock.release()

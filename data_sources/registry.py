@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from data_sources.base import SourceError, validate_series
+from data_sources.base import Fetched, SourceError, validate_series
 from data_sources.series import SERIES, Derived, SeriesDef
-from data_sources.store import Fetched
 
 
 class Registry:
@@ -32,11 +31,15 @@ class Registry:
         raise SourceError("live", series_id, "every source failed: " + "; ".join(failures))
 
     def _derive(self, series_id: str, derived: Derived) -> Fetched:
-        parts = [self.fetch_series(input_id) for input_id in derived.inputs]
-        frame = pd.concat([part.series for part in parts], axis=1, join="inner")
-        series = validate_series(derived.combine(frame), source="derived", series_id=series_id)
-        sources = " + ".join(dict.fromkeys(part.source for part in parts))
-        return Fetched(series, f"{sources} ({derived.description})", min(part.ttl_seconds for part in parts))
+        return derive(series_id, derived, [self.fetch_series(input_id) for input_id in derived.inputs])
+
+
+def derive(series_id: str, derived: Derived, parts: Sequence[Fetched]) -> Fetched:
+    """`derived` computed from its inputs' copies (in `derived.inputs` order) on their common dates."""
+    frame = pd.concat([part.series for part in parts], axis=1, join="inner")
+    series = validate_series(derived.combine(frame), source="derived", series_id=series_id)
+    sources = " + ".join(dict.fromkeys(part.source for part in parts))
+    return Fetched(series, f"{sources} ({derived.description})", min(part.ttl_seconds for part in parts))
 
 
 def default_registry() -> Registry:

@@ -1,65 +1,74 @@
-"""The cached pandas layer: whole histories per series in a shared cache, stale-if-error, one query for callbacks.
+"""The cached pandas layer: whole histories per series in a shared cache, read without ever calling upstream.
 
 Alignment rule (the only one in riskon): a panel's rows are the union of its series' observation dates, and each
 column holds only its own observations, never filled. Crypto trades 7 days a week and equities 5, so an equity
 column is NaN on weekends and holidays; anything that compares returns first keeps the rows where both series
 have a value (see `data_sources.analytics`).
+
+Pages read the last good live copy, else (in `auto`) the embedded snapshot; `data_sources.refresher` is the only
+writer of live copies, in the background.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
+import pickle
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar, cast, get_args
+from typing import Literal, Protocol, TypeVar, get_args
 
 import diskcache
+import filelock
 import pandas as pd
 
 from data_sources import snapshot
-from data_sources.base import DATE, SourceError
+from data_sources.base import DATE
 from data_sources.series import series_def
 
 log = logging.getLogger("riskon.data")
 
 SourceMode = Literal["snapshot", "live", "auto"]
 SOURCE_MODES: tuple[SourceMode, ...] = get_args(SourceMode)
-ENV_SOURCE = "RISKON_SOURCE"
-ENV_CACHE_DIR = "RISKON_CACHE_DIR"
-ENV_CACHE_URL = "RISKON_CACHE_URL"
-ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
-# After a failed fetch, serve the last good copy this long before asking upstream again.
-DEFAULT_RETRY_SECONDS = 60
-# How long one process may hold a series' fetch before another may try.
-FETCH_LEASE_SECONDS = 60
-# A live-only series in snapshot mode: named in the UI rather than failing the panel.
 # While the cache backend keeps failing, every cache call is a miss; it is tried again after this long.
 CACHE_RETRY_SECONDS = 5.0
-
-T = TypeVar("T")
+# How long SQLite may wait on a database another process has locked: well below gunicorn's 30 s worker timeout
+# (diskcache's default is 60 s), since one page makes several cache calls.
+DISK_TIMEOUT_SECONDS = 2.0
+# A live copy is stale once it is this many TTLs old, whatever the refresher says.
+STALE_AFTER_TTLS = 2
+# A live-only series in snapshot mode: named in the UI rather than failing the panel.
 NO_EMBEDDED_DATA = "no embedded data: this series comes from live sources only"
 
-
-@dataclass(frozen=True)
-class Fetched:
-    """A series freshly delivered by a live source, with how long it may be cached."""
-
-    series: pd.Series
-    source: str
-    ttl_seconds: int
+T = TypeVar("T")
 
 
-class LiveSource(Protocol):
-    """Delivers whole histories from upstream, trying each vendor in turn; raises SourceError when all fail."""
+class UnreadableValue(Exception):
+    """A stored value that cannot be unpickled: the only cache error that justifies deleting the key."""
 
-    def fetch_series(self, series_id: str) -> Fetched: ...
+    def __init__(self, key: str) -> None:
+        super().__init__(f"cached value {key!r} cannot be unpickled")
+        self.key = key
+
+
+class Lease(Protocol):
+    """A lock owned by whoever acquired it (the cache library's own: a file lock on disk, redis-py's Lock)."""
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        ...
+
+    def renew(self) -> bool:
+        """Whether the lock is still ours (a Redis lock's lifetime starts again)."""
+        ...
+
+    def release(self) -> None:
+        """Let go of the lock if it is still ours."""
+        ...
 
 
 class CacheBackend(Protocol):
@@ -75,13 +84,15 @@ class CacheBackend(Protocol):
 
 
 class ClosableBackend(CacheBackend, Protocol):
-    """A CacheBackend that can be closed, so a broken one can be replaced by a fresh one."""
+    """A CacheBackend that can be closed (so a broken one can be replaced) and hands out leases."""
 
     def close(self) -> None: ...
 
+    def lease(self, name: str, seconds: float) -> Lease: ...
+
 
 class ResilientCache:
-    """A CacheBackend that never raises: an unreadable value is dropped, a failing backend is reopened once, and
+    """A CacheBackend that never raises: an unpicklable value is dropped, a failing backend is reopened once, and
     while it keeps failing every call is a miss (the store then serves uncached data) until it is tried again."""
 
     def __init__(
@@ -97,12 +108,18 @@ class ResilientCache:
         self._open = open_backend
         self._clock = clock
         self._lock = threading.Lock()
-        self._backend: ClosableBackend | None = open_backend()  # a configuration error surfaces here, at startup
         self._retry_at = 0.0
         self._down = False
+        self._backend: ClosableBackend | None = None
+        try:
+            self._backend = open_backend()
+        except ValueError:
+            raise  # a configuration error (a malformed URL) surfaces at startup
+        except Exception as exc:  # a locked or unreachable cache is a runtime condition: serve uncached meanwhile
+            self._mark_down_locked(exc)
 
     def get(self, key: str, default: object = None) -> object:
-        return self._call(lambda backend: backend.get(key, default), default, key=key)
+        return self._call(lambda backend: backend.get(key, default), default)
 
     def set(self, key: str, value: object, expire: float | None = None) -> bool:
         return self._call(lambda backend: backend.set(key, value, expire=expire), False)
@@ -113,28 +130,38 @@ class ResilientCache:
     def delete(self, key: str) -> bool:
         return self._call(lambda backend: backend.delete(key), False)
 
-    def _call(self, operation: Callable[[ClosableBackend], T], fallback: T, *, key: str | None = None) -> T:
+    def lease(self, name: str, seconds: float) -> Lease | None:
+        """A lease on the working backend, or None while the cache is unavailable."""
+        return self._call(lambda backend: backend.lease(name, seconds), None)
+
+    def _call(self, operation: Callable[[ClosableBackend], T], fallback: T) -> T:
         backend = self._backend
         error: Exception | None = None
         if backend is not None:
             try:
-                return operation(backend)
-            # Whatever a cache raises (I/O, SQLite, Redis, unpickling) must cost a miss, never a failed page.
+                return self._run(backend, operation, fallback)
+            # Whatever else a cache raises (I/O, SQLite, Redis) must cost a miss, never a failed page.
             except Exception as exc:
-                if key is not None and _deleted(backend, key):
-                    log.warning("riskon: dropped unreadable cached value %r from %s (%s)", key, self.name, _brief(exc))
-                    return fallback
                 error = exc
         backend = self._reopen(backend)
         if backend is None:
             return fallback
         try:
-            result = operation(backend)
+            result = self._run(backend, operation, fallback)
         except Exception as exc:
             self._mark_down(backend, exc)
             return fallback
         self._mark_up(error)
         return result
+
+    def _run(self, backend: ClosableBackend, operation: Callable[[ClosableBackend], T], fallback: T) -> T:
+        try:
+            return operation(backend)
+        except UnreadableValue as exc:
+            with contextlib.suppress(Exception):  # if even the delete fails, the next read drops it again
+                backend.delete(exc.key)
+            log.warning("riskon: dropped unreadable cached value %r from %s (%s)", exc.key, self.name, exc.__cause__)
+            return fallback
 
     def _reopen(self, broken: ClosableBackend | None) -> ClosableBackend | None:
         with self._lock:
@@ -181,31 +208,51 @@ def _brief(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _deleted(backend: CacheBackend, key: str) -> bool:
-    """Whether `key` could be deleted, i.e. the backend works and only that value was unreadable."""
-    try:
-        backend.delete(key)
-    except Exception:
-        return False
-    return True
-
-
 def _close(backend: ClosableBackend) -> None:
     with contextlib.suppress(Exception):  # a broken backend may fail to close; it is dropped either way
         backend.close()
 
 
+class FileLease:
+    """A Lease on an OS file lock (flock): owned by the process that took it and freed when that process dies, so
+    it needs no lifetime. diskcache.Lock is not used: its acquire only busy-waits and its release is not owned."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = filelock.FileLock(path, timeout=0, thread_local=False)
+
+    def acquire(self) -> bool:
+        try:
+            self._lock.acquire()
+        except (filelock.Timeout, OSError):
+            return False
+        return True
+
+    def renew(self) -> bool:
+        return self._lock.is_locked
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release(force=True)
+
+
 class _DiskCache(diskcache.Cache):  # type: ignore[misc]
-    """diskcache.Cache that fails once its database file was deleted or replaced, so it gets reopened."""
+    """diskcache.Cache with a bounded lock wait, that tells an unpicklable value from a failing database and fails
+    once its database file was deleted or replaced, so it gets reopened."""
 
     def __init__(self, directory: Path) -> None:
-        super().__init__(str(directory))
+        _wait_for_write_lock(directory / diskcache.core.DBNAME)
+        super().__init__(str(directory), timeout=DISK_TIMEOUT_SECONDS)
         self._database = directory / diskcache.core.DBNAME
         self._inode = self._database.stat().st_ino
 
     def get(self, key: str, default: object = None, **options: object) -> object:
         self._check_database()
-        return super().get(key, default, **options)
+        try:
+            return super().get(key, default, **options)
+        except (sqlite3.Error, OSError, diskcache.Timeout):
+            raise
+        except Exception as exc:  # pickle's errors have no common base: anything else came from unpickling
+            raise UnreadableValue(key) from exc
 
     def set(self, key: str, value: object, expire: float | None = None, **options: object) -> bool:
         self._check_database()
@@ -219,6 +266,9 @@ class _DiskCache(diskcache.Cache):  # type: ignore[misc]
         self._check_database()
         return bool(super().delete(key, **options))
 
+    def lease(self, name: str, seconds: float) -> Lease:
+        return FileLease(Path(self.directory) / f"{name}.lock")
+
     def _check_database(self) -> None:
         # SQLite goes on using a deleted or replaced file through its open handle, unseen by other workers; one
         # stat (about a microsecond) per call notices.
@@ -226,10 +276,26 @@ class _DiskCache(diskcache.Cache):  # type: ignore[misc]
             raise FileNotFoundError(f"{self._database} was replaced")
 
 
-def _open_disk_cache(directory: Path) -> _DiskCache:
-    """A diskcache in `directory`, rebuilt empty if its database is unreadable (a cache holds nothing irreplaceable)."""
+def _wait_for_write_lock(database: Path) -> None:
+    """Raise sqlite3.OperationalError unless the database's write lock comes free within DISK_TIMEOUT_SECONDS.
+    diskcache's constructor writes its settings and retries a locked database for a fixed 60 s whatever its
+    `timeout`; this bounds the usual case (a lock taken between the two waits the full 60 s, rarely)."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    probe = sqlite3.connect(database, timeout=DISK_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+    finally:
+        probe.close()
+
+
+def open_disk_cache(directory: Path) -> _DiskCache:
+    """A diskcache in `directory`, rebuilt empty if its database is corrupt (a cache holds nothing irreplaceable).
+    A locked database is not corrupt: that error propagates and the cache counts as unavailable for a while."""
     try:
         return _DiskCache(directory)
+    except sqlite3.OperationalError:
+        raise  # "database is locked", "unable to open": another process's or the system's business, not damage
     except sqlite3.DatabaseError as exc:
         log.warning("riskon: cache %s is unreadable (%s); rebuilding it empty", directory, _brief(exc))
     # Remove only diskcache's own files (database, WAL, value files): the directory may be the user's.
@@ -241,13 +307,34 @@ def _open_disk_cache(directory: Path) -> _DiskCache:
     return _DiskCache(directory)
 
 
+def unpickle(key: str, raw: bytes) -> object:
+    """`raw` unpickled, or UnreadableValue: pickle raises many unrelated types on a damaged value."""
+    try:
+        return pickle.loads(raw)
+    except Exception as exc:
+        raise UnreadableValue(key) from exc
+
+
 @dataclass(frozen=True)
 class CachedCopy:
-    """A whole history as held in the cache."""
+    """A whole history as held in the cache, with how long its source said it stays current."""
 
     series: pd.Series
     source: str
     fetched_at: pd.Timestamp
+    ttl_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """The refresher's record of one series: what it last got, what went wrong since, and when it tries next."""
+
+    last_attempt: pd.Timestamp | None = None
+    last_success: pd.Timestamp | None = None
+    source: str | None = None
+    error: str | None = None  # a few words for people, never a URL or an exception name; None after a success
+    failures: int = 0
+    next_attempt: pd.Timestamp | None = None  # None: due now
 
 
 @dataclass(frozen=True)
@@ -281,30 +368,29 @@ def _meta(series_id: str, copy: CachedCopy, *, stale: bool, message: str | None 
     )
 
 
-def _utc_now() -> pd.Timestamp:
+def utc_now() -> pd.Timestamp:
+    """Now, as the naive UTC timestamp every record here uses."""
     return pd.Timestamp.now(tz="UTC").tz_localize(None)
 
 
+def copy_key(series_id: str) -> str:
+    return f"lastgood:{series_id}"
+
+
+def state_key(series_id: str) -> str:
+    return f"state:{series_id}"
+
+
 class Store:
-    """Answers 'these series over this range' from the cache, filling it from the snapshot or live sources."""
+    """Answers 'these series over this range' from the cache alone: the last good live copy, else the snapshot."""
 
     def __init__(
-        self,
-        cache: CacheBackend,
-        *,
-        mode: SourceMode = "snapshot",
-        live: LiveSource | None = None,
-        retry_seconds: float = DEFAULT_RETRY_SECONDS,
-        now: Callable[[], pd.Timestamp] = _utc_now,
+        self, cache: ResilientCache, *, mode: SourceMode = "snapshot", now: Callable[[], pd.Timestamp] = utc_now
     ) -> None:
         if mode not in SOURCE_MODES:
             raise ValueError(f"unknown source mode {mode!r}; expected one of {', '.join(SOURCE_MODES)}")
-        if mode != "snapshot" and live is None:
-            raise ValueError(f"source mode {mode!r} needs a live source")
         self.cache = cache
         self.mode = mode
-        self.live = live
-        self.retry_seconds = retry_seconds
         self.now = now
 
     def panel(
@@ -327,31 +413,43 @@ class Store:
 
     def series(self, series_id: str) -> tuple[pd.Series | None, SeriesMeta]:
         """One whole history and its metadata; None with an explanatory meta when nothing can be served."""
-        series_def(series_id)
-        if self.mode == "snapshot":
+        record = series_def(series_id)
+        if self.mode == "snapshot" or not record.live:  # embedded-only series have no live source to wait for
             if not snapshot.has(series_id):
                 return None, SeriesMeta(series_id, "snapshot", None, None, None, stale=False, message=NO_EMBEDDED_DATA)
-            return self._serve(self._snapshot_copy(series_id), stale=False)
-        fresh = self.cache.get(f"live:{series_id}")
-        if isinstance(fresh, CachedCopy):
-            return self._serve(fresh, stale=False)
-        failure = self.cache.get(f"failed:{series_id}")
-        if failure is None:
-            try:
-                return self._serve(self._fetch(series_id), stale=False)
-            except SourceError as exc:
-                failure = str(exc)
-        return self._fallback(series_id, str(failure))
+            return self._embedded(series_id, missing=NO_EMBEDDED_DATA)
+        copy, state = self.last_good(series_id), self.state(series_id)
+        if copy is not None:
+            failing = state is not None and state.error is not None
+            old = self.now() - copy.fetched_at > pd.Timedelta(seconds=STALE_AFTER_TTLS * copy.ttl_seconds)
+            if failing or old:
+                why = f"live update failed ({state.error})" if failing and state else "live update overdue"
+                return _served(series_id, copy, stale=True, message=f"{why}; showing data fetched {_minute(copy)}")
+            return _served(series_id, copy, stale=False)
+        why = state.error if state is not None and state.error else "not fetched yet"
+        if self.mode == "auto":
+            # The embedded data is what auto mode promises offline: labelled by its source, not flagged stale.
+            return self._embedded(series_id, missing=why)
+        return _unavailable(series_id, why)
 
-    def refresh(self, series_id: str) -> SeriesMeta:
-        """Fetch one series from upstream now, whatever the cache holds; raises SourceError on failure."""
-        return _meta(series_id, self._fetch(series_id), stale=False)
+    def _embedded(self, series_id: str, *, missing: str) -> tuple[pd.Series | None, SeriesMeta]:
+        copy = self.snapshot_copy(series_id)
+        return _served(series_id, copy, stale=False) if copy is not None else _unavailable(series_id, missing)
 
-    def _serve(self, copy: CachedCopy, *, stale: bool, message: str | None = None) -> tuple[pd.Series, SeriesMeta]:
-        series_id = str(copy.series.name)
-        return copy.series, _meta(series_id, copy, stale=stale, message=message)
+    def last_good(self, series_id: str) -> CachedCopy | None:
+        """The newest live copy the refresher accepted, if any."""
+        copy = self.cache.get(copy_key(series_id))
+        return copy if isinstance(copy, CachedCopy) else None
 
-    def _snapshot_copy(self, series_id: str) -> CachedCopy:
+    def state(self, series_id: str) -> RefreshState | None:
+        """The refresher's record for one series, if it has tried it."""
+        state = self.cache.get(state_key(series_id))
+        return state if isinstance(state, RefreshState) else None
+
+    def snapshot_copy(self, series_id: str) -> CachedCopy | None:
+        """The embedded snapshot of one series (None for a live-only series), cached per snapshot version."""
+        if not snapshot.has(series_id):
+            return None
         key = f"snapshot:{snapshot.version()}:{series_id}"
         copy = self.cache.get(key)
         if not isinstance(copy, CachedCopy):
@@ -360,66 +458,16 @@ class Store:
             self.cache.set(key, copy)
         return copy
 
-    def _fetch(self, series_id: str) -> CachedCopy:
-        assert self.live is not None
-        lease = f"fetching:{series_id}"
-        if not self.cache.add(lease, True, expire=FETCH_LEASE_SECONDS):
-            # Another worker is fetching: serve what we have rather than hit upstream twice.
-            last_good = self.cache.get(f"lastgood:{series_id}")
-            if isinstance(last_good, CachedCopy):
-                return last_good
-        try:
-            fetched = self.live.fetch_series(series_id)
-        except SourceError as exc:
-            log.warning("riskon: %s; keeping the data already served, retrying in %ss", exc, self.retry_seconds)
-            self.cache.set(f"failed:{series_id}", str(exc), expire=self.retry_seconds)
-            raise
-        finally:
-            self.cache.delete(lease)
-        copy = CachedCopy(fetched.series.rename(series_id), fetched.source, self.now())
-        self.cache.set(f"live:{series_id}", copy, expire=fetched.ttl_seconds)
-        self.cache.set(f"lastgood:{series_id}", copy)
-        self.cache.delete(f"failed:{series_id}")
-        return copy
 
-    def _fallback(self, series_id: str, failure: str) -> tuple[pd.Series | None, SeriesMeta]:
-        last_good = self.cache.get(f"lastgood:{series_id}")
-        if isinstance(last_good, CachedCopy):
-            return self._serve(last_good, stale=True, message=f"live update failed ({failure}); showing last good data")
-        if self.mode == "auto" and snapshot.has(series_id):
-            message = f"live update failed ({failure}); showing the embedded snapshot"
-            return self._serve(self._snapshot_copy(series_id), stale=True, message=message)
-        return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {failure}")
+def _served(
+    series_id: str, copy: CachedCopy, *, stale: bool, message: str | None = None
+) -> tuple[pd.Series, SeriesMeta]:
+    return copy.series, _meta(series_id, copy, stale=stale, message=message)
 
 
-def mode_from_env() -> SourceMode:
-    """The source mode named by RISKON_SOURCE (default 'snapshot'); an unknown value is an error, not a guess."""
-    value = os.environ.get(ENV_SOURCE, "snapshot").strip().lower()
-    if value not in SOURCE_MODES:
-        raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
-    return cast("SourceMode", value)
+def _unavailable(series_id: str, why: str) -> tuple[None, SeriesMeta]:
+    return None, SeriesMeta(series_id, "live", None, None, None, stale=True, message=f"unavailable: {why}")
 
 
-def open_cache(directory: Path | str | None = None, *, url: str | None = None) -> ResilientCache:
-    """The cache workers share: Redis for a URL (default RISKON_CACHE_URL), else a diskcache directory."""
-    if directory is not None and url is not None:
-        raise ValueError("give a cache directory or a Redis URL, not both")
-    url = url or (None if directory is not None else os.environ.get(ENV_CACHE_URL))
-    if url:
-        from data_sources.redis_cache import RedisCache, public_url
-
-        return ResilientCache(lambda: RedisCache.from_url(url), name=public_url(url))
-    path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
-    return ResilientCache(lambda: _open_disk_cache(path), name=str(path))
-
-
-def default_store(mode: SourceMode | None = None) -> Store:
-    """The store the app and CLI use, configured from the environment."""
-    mode = mode or mode_from_env()
-    live = None
-    if mode != "snapshot":
-        from data_sources.registry import default_registry
-
-        live = default_registry()
-    retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
-    return Store(open_cache(), mode=mode, live=live, retry_seconds=retry)
+def _minute(copy: CachedCopy) -> str:
+    return f"{copy.fetched_at:%Y-%m-%d %H:%M} UTC"

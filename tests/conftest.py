@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point RISKON_CACHE_DIR at a fresh temporary directory and clear RISKON_SOURCE and RISKON_CACHE_URL."""
+    """Point RISKON_CACHE_DIR at a fresh temporary directory, clear RISKON_CACHE_URL and set RISKON_SOURCE to
+    snapshot: the default mode (auto) starts a background refresher, and tests never touch the network."""
     cache_dir = tmp_path_factory.mktemp("riskon-cache")
     monkeypatch.setenv("RISKON_CACHE_DIR", str(cache_dir))
-    monkeypatch.delenv("RISKON_SOURCE", raising=False)
+    monkeypatch.setenv("RISKON_SOURCE", "snapshot")
     monkeypatch.delenv("RISKON_CACHE_URL", raising=False)
     return cache_dir
 

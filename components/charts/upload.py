@@ -20,7 +20,8 @@ from components import ids
 from components.figures import Figure, line_traces
 from components.theme import color, short, template
 from components.url_state import UPLOAD, ViewState, decode
-from data_sources.store import DEFAULT_CACHE_DIR, ENV_CACHE_DIR, ResilientCache
+from data_sources.config import DEFAULT_CACHE_DIR, ENV_CACHE_DIR
+from data_sources.store import ResilientCache
 from data_sources.uploads import MAX_BYTES, Upload, UploadError, UploadStore, parse
 
 if TYPE_CHECKING:

@@ -38,7 +38,8 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on the embedded snapshot, served from a thread on a free port."""
     from app import create_app
-    from data_sources.store import Store, open_cache
+    from data_sources.config import open_cache
+    from data_sources.store import Store
 
     app = create_app(Store(open_cache(tmp_path_factory.mktemp("browser-cache"))))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from data_sources import snapshot
-from data_sources.base import FetchError
-from data_sources.store import Fetched, Store, open_cache
+from data_sources.base import Fetched, FetchError
+from data_sources.config import open_cache
+from data_sources.refresher import Refresher
+from data_sources.store import Store
+from tests.data_sources.fake_upstream import history
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +25,15 @@ class BtcDown:
     def fetch_series(self, series_id: str) -> Fetched:
         if series_id == "btc":
             raise FetchError("yahoo", "btc", "HTTP 503 after 3 retries")
-        return Fetched(snapshot.load(series_id), "live test source", 3600)
+        return Fetched(history(series_id), "live test source", 3600)
 
 
 @pytest.fixture(scope="module")
 def btc_down_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from app import create_app
 
-    store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live", live=BtcDown())
+    store = Store(open_cache(tmp_path_factory.mktemp("btc-down")), mode="live")
+    Refresher(store, BtcDown()).refresh_due()  # what the background refresher does
     server = make_server("127.0.0.1", 0, create_app(store).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,9 +52,7 @@ def test_an_unavailable_series_is_named_in_its_panel_and_the_rest_keeps_working(
         arg=[f"badge-{key}" for key in ("smallcaps", "altcoins", "stablecoins", "sentiment")],
         timeout=90_000,
     )
-    expect(page.locator("#message-smallcaps")).to_have_text(
-        "Bitcoin price: unavailable: yahoo / btc: HTTP 503 after 3 retries"
-    )
+    expect(page.locator("#message-smallcaps")).to_have_text("Bitcoin price: unavailable: upstream error (HTTP 503)")
     expect(page.locator("#badge-smallcaps")).to_have_text(re.compile(r"partly unavailable$"))
     expect(page.locator("#badge-smallcaps")).to_have_class(re.compile("badge-error"))
     expect(page.locator("#graph-smallcaps .legendtext").first).to_have_text("^RUT")  # the equity is still drawn

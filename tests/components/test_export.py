@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from components import export
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 
 from components.charts import upload as card
 from components.url_state import decode
-from data_sources.store import Store, open_cache
+from data_sources.config import open_cache
+from data_sources.store import Store
 from data_sources.uploads import UploadError, UploadStore
 
 VALID = b"date,Exchange Reserve\n2021-01-01,2096054392.761613\n2021-01-02,2155391279.466493\n"

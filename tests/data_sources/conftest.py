@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+
+from data_sources import http
+from data_sources.config import open_cache
+from data_sources.store import ResilientCache
+from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -74,3 +81,39 @@ def redis_url(redis_server: RedisServer) -> str:
     with redis.Redis.from_url(redis_server.url) as client:
         client.flushdb()
     return redis_server.url
+
+
+def open_at(location: str) -> ResilientCache:
+    """Open the shared cache at `location` (a Redis URL or a directory), as each worker does."""
+    return open_cache(url=location) if location.startswith("redis://") else open_cache(location)
+
+
+@pytest.fixture(params=["diskcache", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the shared cache lives: store tests run on a diskcache directory and on a real Redis."""
+    return str(request.getfixturevalue("redis_url") if request.param == "redis" else tmp_path / "cache")
+
+
+@pytest.fixture
+def open_shared(location: str) -> Callable[[], ResilientCache]:
+    return lambda: open_at(location)
+
+
+@pytest.fixture
+def cache(open_shared: Callable[[], ResilientCache]) -> ResilientCache:
+    return open_shared()
+
+
+@pytest.fixture
+def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeUpstream]:
+    """A fake upstream on 127.0.0.1, reached through riskon's own HTTP session with no retries."""
+    monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
+    http.session.cache_clear()
+    server = FakeUpstream()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    thread.join(DEADLINE_SECONDS)
+    http.session.cache_clear()

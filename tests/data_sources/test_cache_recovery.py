@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +15,11 @@ import pytest
 import redis
 
 from data_sources import snapshot
+from data_sources.config import open_cache
 from data_sources.redis_cache import RedisCache, public_url
-from data_sources.store import CACHE_RETRY_SECONDS, ResilientCache, Store, open_cache
+from data_sources.store import CACHE_RETRY_SECONDS, DISK_TIMEOUT_SECONDS, ResilientCache, Store
 from tests.data_sources.conftest import RedisServer, free_port
-from tests.data_sources.test_store import Clock, ScriptedSource
+from tests.data_sources.test_store import Clock, ScriptedSource, real, refresher
 
 IDS = ["btc", "iwm", "fear_greed"]
 
@@ -103,7 +106,7 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
 
 
-def test_redis_going_down_degrades_to_uncached_data_and_recovers(
+def test_redis_going_down_degrades_to_uncached_data_leaves_upstream_alone_and_recovers(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = RedisServer(tmp_path)
@@ -111,36 +114,89 @@ def test_redis_going_down_degrades_to_uncached_data_and_recovers(
     try:
         clock = MonotonicClock()
         cache = ResilientCache(lambda: RedisCache.from_url(server.url), name=public_url(server.url), clock=clock)
-        source = ScriptedSource(*[pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2024-01-01", "2024-01-02"]))] * 6)
-        store = Store(cache, mode="live", live=source, now=Clock())
-        store.series("btc")
-        store.series("btc")
-        assert source.calls == 1
+        store = Store(cache, mode="auto", now=Clock())
+        source = ScriptedSource(real(drop_last=1), real())
+        refresher(store, source).refresh("btc")
+        assert store.series("btc")[1].source == "vendor"
 
         server.stop()
         caplog.clear()
         for _ in range(3):
             values, meta = store.series("btc")
-            assert values is not None and values.tolist() == [1, 2] and not meta.stale
-        assert source.calls == 4, "without a cache every call fetches upstream directly"
-        rut = Store(cache).panel(["rut"], start="2024-01-01")
-        assert rut.frame["rut"].notna().all() and rut.meta["rut"].source.startswith("snapshot")
+            assert values is not None and values.equals(snapshot.load("btc")), "pages get the embedded data"
+            assert [result.detail for result in refresher(store, source).refresh_due()][:1] == ["cache unavailable"]
+        assert source.calls == 1, "with nowhere to keep an answer, nobody asks upstream"
         assert _warnings(caplog) == [
             f"riskon: cache {server.url} is unavailable (ConnectionError: Error 111 connecting to "
             f"127.0.0.1:{server.port}. Connection refused.); serving uncached data, trying it again every "
             f"{CACHE_RETRY_SECONDS:g}s"
         ]
 
-        server.start()
-        store.series("btc")
-        assert source.calls == 5, "Redis is left alone until its retry time"
+        server.start()  # an empty Redis, as after a restart without persistence
         clock.seconds += CACHE_RETRY_SECONDS
-        store.series("btc")
-        store.series("btc")
-        assert source.calls == 6, "back in use: fetched once, then served from Redis"
+        refresher(store, source).refresh("btc")
+        values, meta = store.series("btc")
+        assert values is not None and values.equals(real()) and meta.source == "vendor"
         assert _warnings(caplog)[-1] == f"riskon: cache {server.url} is available again"
     finally:
         server.stop()
+
+
+def test_a_stalled_redis_is_a_miss_that_keeps_the_value(redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Defect 2: one Redis timeout on get() deleted lastgood:btc, the only stale-if-error copy (it has no TTL)."""
+    store = Store(open_cache(url=redis_url), mode="live")
+    refresher(store, ScriptedSource(real())).refresh("btc")
+    with redis.Redis.from_url(redis_url) as admin:
+        # Longer than the 2 s command timeout, shorter than a timeout plus the next command's.
+        admin.execute_command("CLIENT", "PAUSE", 2500, "ALL")
+        store.series("btc")
+        assert admin.exists("riskon:lastgood:btc")
+    values, meta = store.series("btc")
+    assert values is not None and values.equals(real()) and meta.source == "vendor"
+    assert "failed (TimeoutError: Timeout reading from socket); reopened it" in caplog.text, "the stall was seen"
+    assert "dropped" not in caplog.text
+
+
+def _lock_database(directory: Path) -> sqlite3.Connection:
+    """Another process's exclusive write lock on the cache database, as a worker stuck mid-write holds it."""
+    locker = sqlite3.connect(directory / "cache.db", isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    return locker
+
+
+def test_a_locked_disk_cache_costs_a_bounded_wait_not_a_hung_worker(tmp_path: Path, expected: pd.DataFrame) -> None:
+    """Defect 9: diskcache waited up to 60 s on a locked database, past gunicorn's 30 s worker timeout."""
+    directory = tmp_path / "cache"
+    Store(open_cache(directory)).panel(["fear_greed"])
+    locker = _lock_database(directory)
+    try:
+        started = time.monotonic()
+        store = Store(open_cache(directory))
+        pd.testing.assert_frame_equal(store.panel(IDS).frame, expected)
+        pd.testing.assert_frame_equal(store.panel(IDS).frame, expected)
+        assert time.monotonic() - started < 10 * DISK_TIMEOUT_SECONDS < 30
+    finally:
+        locker.execute("ROLLBACK")
+
+
+def test_a_lock_while_opening_is_never_taken_for_corruption(
+    tmp_path: Path, expected: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 9: "database is locked" while opening was treated as corruption, deleting files in use."""
+    directory = tmp_path / "cache"
+    Store(open_cache(directory)).panel(IDS)
+    values = sorted(directory.rglob("*.val"))
+    assert values, "the snapshot series are large enough to be stored as value files"
+    locker = _lock_database(directory)
+    try:
+        pd.testing.assert_frame_equal(Store(open_cache(directory)).panel(IDS).frame, expected)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert "rebuilding" not in caplog.text and "unavailable" in caplog.text
+    assert sorted(directory.rglob("*.val")) == values, "the files another worker was using are all there"
+    _block_snapshot_reads(monkeypatch)
+    pd.testing.assert_frame_equal(Store(open_cache(directory)).panel(IDS).frame, expected)
 
 
 def test_redis_down_at_startup_is_not_a_crash(expected: pd.DataFrame, caplog: pytest.LogCaptureFixture) -> None:

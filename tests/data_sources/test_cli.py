@@ -51,8 +51,8 @@ def test_refresh_warms_the_cache_and_summarises_each_series(
     responses.get("https://query2.finance.yahoo.com/v8/finance/chart/^RUT", status=500)
     assert main(["refresh", "fear_greed", "rut"]) == 1
     out = capsys.readouterr().out
-    assert "ok     fear_greed           2026-07-10 -> 2026-07-11" in out and "alternative.me" in out
-    assert "FAILED rut" in out and "HTTP 500" in out
+    assert "ok       fear_greed" in out and "2026-07-10 -> 2026-07-11  alternative.me" in out
+    assert "FAILED   rut" in out and "upstream error (HTTP 500)" in out
     assert "1 of 2 series refreshed" in out
     assert main(["sources", "--source", "live"]) == 0
     assert "fear_greed           2026-07-10 -> 2026-07-11" in capsys.readouterr().out

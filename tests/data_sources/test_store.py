@@ -11,8 +11,11 @@ import pytest
 import redis
 
 from data_sources import snapshot
-from data_sources.base import FetchError, UnknownSeriesError
-from data_sources.store import CacheBackend, Fetched, Store, open_cache
+from data_sources.base import Fetched, FetchError, UnknownSeriesError
+from data_sources.config import mode_from_env, open_cache
+from data_sources.refresher import Refresher
+from data_sources.series import SERIES_IDS
+from data_sources.store import NO_EMBEDDED_DATA, ResilientCache, Store
 
 DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
 
@@ -20,7 +23,7 @@ DAYS = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"], name="date")
 class ScriptedSource:
     """A live source that replays a scripted sequence of results (series or exceptions) and counts calls."""
 
-    def __init__(self, *results: pd.Series | Exception, ttl: int = 3600) -> None:
+    def __init__(self, *results: pd.Series | BaseException, ttl: int = 3600) -> None:
         self.results = list(results)
         self.calls = 0
         self.ttl = ttl
@@ -28,9 +31,9 @@ class ScriptedSource:
     def fetch_series(self, series_id: str) -> Fetched:
         self.calls += 1
         result = self.results.pop(0)
-        if isinstance(result, Exception):
+        if isinstance(result, BaseException):
             raise result
-        return Fetched(result, "vendor", self.ttl)
+        return Fetched(result.rename(series_id), "vendor", self.ttl)
 
 
 class Clock:
@@ -40,41 +43,25 @@ class Clock:
     def __call__(self) -> pd.Timestamp:
         return self.now
 
-
-@pytest.fixture(params=["diskcache", "redis"])
-def open_shared(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], CacheBackend]:
-    """Opens one shared cache again, as each worker does; store tests run on a diskcache directory and a real Redis."""
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        return lambda: open_cache(url=url)
-    return lambda: open_cache(tmp_path / "cache")
+    def advance(self, seconds: float) -> None:
+        self.now += pd.Timedelta(seconds=seconds)
 
 
-@pytest.fixture
-def cache(open_shared: Callable[[], CacheBackend]) -> CacheBackend:
-    return open_shared()
+def real(series_id: str = "btc", *, drop_last: int = 0) -> pd.Series:
+    """The snapshot's real history, less its last `drop_last` days: what an upstream answer looks like."""
+    series = snapshot.load(series_id)
+    return series.iloc[: len(series) - drop_last]
 
 
-def _values(*values: float) -> pd.Series:
-    return pd.Series(values, index=DAYS[: len(values)], name="btc")
+def down(reason: str = "HTTP 503 from https://query2.finance.yahoo.com/v8/finance/chart/BTC-USD") -> FetchError:
+    return FetchError("yahoo", "btc", reason)
 
 
-def _down() -> FetchError:
-    return FetchError("vendor", "btc", "HTTP 503")
+def refresher(store: Store, source: ScriptedSource, retry_seconds: float = 60) -> Refresher:
+    return Refresher(store, source, retry_seconds=retry_seconds)
 
 
-StoreFactory = Callable[..., Store]
-
-
-@pytest.fixture
-def make_store(cache: CacheBackend) -> StoreFactory:
-    def make(source: ScriptedSource, mode: str = "live", retry_seconds: float = 0) -> Store:
-        return Store(cache, mode=mode, live=source, retry_seconds=retry_seconds, now=Clock())  # type: ignore[arg-type]
-
-    return make
-
-
-def test_snapshot_panel_aligns_on_union_of_dates_without_filling(cache: CacheBackend) -> None:
+def test_snapshot_panel_aligns_on_union_of_dates_without_filling(cache: ResilientCache) -> None:
     panel = Store(cache).panel(["btc", "iwm"], start="2024-01-05", end="2024-01-08")
     assert list(panel.frame.columns) == ["btc", "iwm"]
     assert [day.strftime("%a") for day in panel.frame.index] == ["Fri", "Sat", "Sun", "Mon"]
@@ -84,91 +71,98 @@ def test_snapshot_panel_aligns_on_union_of_dates_without_filling(cache: CacheBac
     assert not panel.meta["iwm"].stale
 
 
-def test_snapshot_panel_is_served_from_cache_when_warm(cache: CacheBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_snapshot_panel_is_served_from_cache_when_warm(cache: ResilientCache, monkeypatch: pytest.MonkeyPatch) -> None:
     first = Store(cache).panel(["rut"])
     monkeypatch.setattr(snapshot, "load", lambda series_id: pytest.fail("warm cache must not re-read CSVs"))
     pd.testing.assert_frame_equal(Store(cache).panel(["rut"]).frame, first.frame)
 
 
-def test_unknown_series_is_an_error(cache: CacheBackend) -> None:
+def test_unknown_series_is_an_error(cache: ResilientCache) -> None:
     with pytest.raises(UnknownSeriesError):
         Store(cache).panel(["BTC-USD"])
 
 
-def test_live_copy_is_cached_for_its_ttl(make_store: StoreFactory) -> None:
-    source = ScriptedSource(_values(1, 2))
-    store = make_store(source)
-    for _ in range(3):
-        values, meta = store.series("btc")
-    assert source.calls == 1
-    assert values is not None and values.tolist() == [1, 2]
+def test_auto_mode_serves_the_snapshot_until_a_live_copy_exists(cache: ResilientCache) -> None:
+    values, meta = Store(cache, mode="auto").series("btc")
+    assert values is not None and values.equals(snapshot.load("btc"))
+    assert meta.source.startswith("snapshot") and not meta.stale and meta.message is None
+
+
+def test_a_refreshed_copy_is_served_fresh_and_replaces_the_snapshot(cache: ResilientCache) -> None:
+    clock = Clock()
+    store = Store(cache, mode="auto", now=clock)
+    refresher(store, ScriptedSource(real(drop_last=3))).refresh("btc")
+    clock.advance(60)
+    values, meta = store.series("btc")
+    assert values is not None and values.index[-1] == snapshot.load("btc").index[-4]
     assert (meta.source, meta.stale, meta.as_of) == ("vendor", False, pd.Timestamp("2026-01-01 12:00"))
 
 
-def test_failure_serves_last_good_copy_flagged_stale_then_recovers(
-    make_store: StoreFactory, cache: CacheBackend
+def test_a_failed_refresh_keeps_serving_the_last_good_copy_flagged_stale_with_the_reason_in_words(
+    cache: ResilientCache,
 ) -> None:
-    source = ScriptedSource(_values(1, 2), _down(), _values(1, 2, 3), ttl=0)
-    store = make_store(source)
-    store.series("btc")
-    cache.delete("live:btc")  # the TTL ran out
+    clock = Clock()
+    store = Store(cache, mode="live", now=clock)
+    source = ScriptedSource(real(drop_last=3), down(), real())
+    refresher(store, source).refresh("btc")
+    clock.advance(3600)
+    refresher(store, source).refresh("btc")
     values, meta = store.series("btc")
-    assert values is not None and values.tolist() == [1, 2]
-    assert meta.stale and meta.message is not None and "HTTP 503" in meta.message
+    assert values is not None and values.equals(real(drop_last=3))
+    assert meta.stale and meta.message == (
+        "live update failed (upstream error (HTTP 503)); showing data fetched 2026-01-01 12:00 UTC"
+    )
+    refresher(store, source).refresh("btc")
     values, meta = store.series("btc")
-    assert values is not None and values.tolist() == [1, 2, 3]
-    assert not meta.stale
+    assert values is not None and values.equals(real()) and not meta.stale, "the data upgrades once upstream is back"
 
 
-def test_failures_are_not_cached_as_data_and_upstream_rests_after_one(make_store: StoreFactory) -> None:
-    source = ScriptedSource(_down(), _values(5))
-    store = make_store(source, retry_seconds=3600)
+def test_a_copy_two_ttls_old_is_stale_even_without_a_recorded_failure(cache: ResilientCache) -> None:
+    clock = Clock()
+    store = Store(cache, mode="live", now=clock)
+    refresher(store, ScriptedSource(real(), ttl=600)).refresh("btc")
+    clock.advance(1199)
+    assert not store.series("btc")[1].stale
+    clock.advance(2)
+    meta = store.series("btc")[1]
+    assert meta.stale and meta.message is not None and meta.message.startswith("live update overdue")
+
+
+def test_live_mode_without_a_copy_is_unavailable_and_says_why(cache: ResilientCache) -> None:
+    store = Store(cache, mode="live", now=Clock())
     values, meta = store.series("btc")
-    assert values is None and not meta.available and "HTTP 503" in (meta.message or "")
-    store.series("btc")
-    assert source.calls == 1, "inside the retry window the failure is remembered, upstream is not asked again"
-
-
-def test_auto_mode_falls_back_to_the_snapshot_flagged_stale(make_store: StoreFactory) -> None:
-    values, meta = make_store(ScriptedSource(_down()), mode="auto").series("btc")
-    assert values is not None and values.equals(snapshot.load("btc"))
-    assert meta.stale and meta.source.startswith("snapshot") and "embedded snapshot" in (meta.message or "")
-
-
-def test_panel_keeps_a_column_for_an_unavailable_series(make_store: StoreFactory) -> None:
-    panel = make_store(ScriptedSource(_down())).panel(["btc"])
-    assert panel.frame["btc"].isna().all()
+    assert values is None and not meta.available and meta.message == "unavailable: not fetched yet"
+    refresher(store, ScriptedSource(down("connection failed after retries (https://x): ConnectionError"))).refresh(
+        "btc"
+    )
+    assert store.series("btc")[1].message == "unavailable: network unreachable"
+    panel = store.panel(["btc", "rut"])
+    assert panel.frame["btc"].isna().all() and panel.frame["rut"].isna().all()
     assert not panel.meta["btc"].available
 
 
-def test_refresh_fetches_even_when_cached(make_store: StoreFactory) -> None:
-    source = ScriptedSource(_values(1), _values(1, 2))
-    store = make_store(source)
-    store.series("btc")
-    meta = store.refresh("btc")
-    assert meta.last == DAYS[1] and source.calls == 2
-
-
-def test_live_mode_needs_a_live_source(cache: CacheBackend) -> None:
-    with pytest.raises(ValueError, match="needs a live source"):
-        Store(cache, mode="live")
-
-
-def test_two_workers_sharing_a_cache_fetch_upstream_once(open_shared: Callable[[], CacheBackend]) -> None:
-    first_source, second_source = ScriptedSource(_values(1, 2)), ScriptedSource()
-    first = Store(open_shared(), mode="live", live=first_source, now=Clock())
-    second = Store(open_shared(), mode="live", live=second_source, now=Clock())
-    first.series("btc")
+def test_two_workers_sharing_a_cache_see_one_refresh(open_shared: Callable[[], ResilientCache]) -> None:
+    first, second = Store(open_shared(), mode="live", now=Clock()), Store(open_shared(), mode="live", now=Clock())
+    refresher(first, ScriptedSource(real())).refresh("btc")
     values, meta = second.series("btc")
-    assert (first_source.calls, second_source.calls) == (1, 0)
-    assert values is not None and values.tolist() == [1, 2]
+    assert values is not None and values.equals(real())
     assert meta.source == "vendor" and not meta.stale
 
 
+def test_the_mode_defaults_to_auto_and_a_bad_one_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RISKON_SOURCE")
+    assert mode_from_env() == "auto"
+    monkeypatch.setenv("RISKON_SOURCE", " Snapshot ")
+    assert mode_from_env() == "snapshot"
+    monkeypatch.setenv("RISKON_SOURCE", "bogus")
+    with pytest.raises(ValueError, match="RISKON_SOURCE='bogus' is not one of snapshot, live, auto"):
+        mode_from_env()
+
+
 def test_the_environment_chooses_redis_or_a_directory(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    Store(open_cache()).panel(["fear_greed"])
+    Store(open_cache(), mode="snapshot").panel(["fear_greed"])
     monkeypatch.setenv("RISKON_CACHE_URL", redis_url)
-    Store(open_cache()).panel(["fear_greed"])
+    Store(open_cache(), mode="snapshot").panel(["fear_greed"])
     with redis.Redis.from_url(redis_url) as client:
         assert client.keys() == [f"riskon:snapshot:{snapshot.version()}:fear_greed".encode()]
     assert open_cache(url=redis_url).name == redis_url
@@ -193,7 +187,7 @@ def _full_panel(directory: str) -> tuple[pd.DataFrame, list[str]]:
     collected = _Collected()
     logging.getLogger("riskon.data").addHandler(collected)
     try:
-        return Store(open_cache(directory)).panel(snapshot.manifest()).frame, collected.messages
+        return Store(open_cache(directory), mode="snapshot").panel(SERIES_IDS).frame, collected.messages
     finally:
         logging.getLogger("riskon.data").removeHandler(collected)
 
@@ -208,3 +202,20 @@ def test_worker_processes_filling_one_fresh_diskcache_agree(tmp_path: Path, monk
         assert warnings == []
     monkeypatch.setattr(snapshot, "load", lambda series_id: pytest.fail("the workers filled the shared cache"))
     pd.testing.assert_frame_equal(_full_panel(shared)[0], expected)
+
+
+def test_a_live_only_series_is_unavailable_until_fetched_never_an_error(cache: ResilientCache) -> None:
+    assert not snapshot.has("cmc_total"), "CoinMarketCap's total has no embedded history"
+    assert Store(cache, mode="snapshot").series("cmc_total")[1].message == NO_EMBEDDED_DATA
+    store = Store(cache, mode="auto", now=Clock())
+    values, meta = store.series("cmc_total")
+    assert values is None and meta.message == "unavailable: not fetched yet"
+    refresher(store, ScriptedSource(real("btc").iloc[-30:])).refresh("cmc_total")
+    values, meta = store.series("cmc_total")
+    assert values is not None and len(values) == 30 and meta.source == "vendor", "nothing embedded to protect"
+
+
+def test_an_embedded_only_series_is_served_in_every_mode(cache: ResilientCache) -> None:
+    for mode in ("live", "auto"):
+        values, meta = Store(cache, mode=mode).series("cryptocap_total")
+        assert values is not None and values.equals(snapshot.load("cryptocap_total")) and not meta.stale

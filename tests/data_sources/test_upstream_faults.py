@@ -1,4 +1,4 @@
-"""Issue 5: every live adapter failing upstream, through the real Store and registry, keeps the last good data."""
+"""Every live adapter failing upstream, through the real registry, refresher and store, keeps the last good data."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import requests
 import responses
 
 from data_sources import http
+from data_sources.config import open_cache
+from data_sources.refresher import Refresher
 from data_sources.registry import default_registry
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 from tests.conftest import FIXTURES
 
 # series -> (URL its primary source calls, recorded or built fixture of that source)
@@ -25,7 +27,6 @@ PRIMARY = {
         "https://stablecoins.llama.fi/stablecoincharts/all",
         "defillama/stablecoincharts_usdt_documented_shape.json",
     ),
-    "fear_greed": ("https://api.alternative.me/fng/", "alternative_me/fng_limit2.json"),
 }
 FAULTS: dict[str, dict[str, object]] = {
     "timeout": {"body": requests.exceptions.ReadTimeout("read timed out")},
@@ -39,10 +40,10 @@ ADAPTER_CASES = [(series_id, fixture) for series_id, (_, fixture) in PRIMARY.ite
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def refresher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Refresher:
     monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
     http.session.cache_clear()
-    return Store(open_cache(tmp_path), mode="live", live=default_registry(), retry_seconds=0)
+    return Refresher(Store(open_cache(tmp_path), mode="live"), default_registry(), retry_seconds=0)
 
 
 def _answer(url: str, fixture: str, fault: dict[str, object] | None) -> None:
@@ -62,22 +63,24 @@ def _answer(url: str, fixture: str, fault: dict[str, object] | None) -> None:
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize(("series_id", "fixture"), ADAPTER_CASES)
 @responses.activate
-def test_fault_serves_last_good_flagged_stale_logs_once_and_recovers(
-    store: Store, series_id: str, fixture: str, fault: str, caplog: pytest.LogCaptureFixture
+def test_fault_keeps_the_last_good_copy_flagged_stale_logs_once_and_recovers(
+    refresher: Refresher, series_id: str, fixture: str, fault: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = PRIMARY[series_id][0]
+    store, url = refresher.store, PRIMARY[series_id][0]
     _answer(url, fixture, None)
+    assert [result.outcome for result in refresher.refresh(series_id)] == ["fetched"]
     good, meta = store.series(series_id)
     assert good is not None and not meta.stale
-    store.cache.delete(f"live:{series_id}")  # the TTL runs out while upstream is failing
 
     _answer(url, fixture, FAULTS[fault])
     with caplog.at_level(logging.WARNING, logger="riskon.data"):
-        served, meta = store.series(series_id)
-    assert served is not None and served.equals(good)
-    assert meta.stale and meta.message and series_id in meta.message
+        [result] = refresher.refresh(series_id)
+    served, meta = store.series(series_id)
+    assert result.outcome == "failed" and served is not None and served.equals(good)
+    assert meta.stale and meta.message and "http" not in meta.message and "Error" not in meta.message
     assert len(caplog.records) == 1 and series_id in caplog.records[0].getMessage()
 
     _answer(url, fixture, None)
+    assert [result.outcome for result in refresher.refresh(series_id)] == ["fetched"]
     served, meta = store.series(series_id)
     assert not meta.stale and served is not None and served.equals(good)

@@ -15,8 +15,9 @@ from data_sources.analytics.event_study import (
     fear_greed_crossings,
     liquidity_turns,
 )
+from data_sources.config import open_cache
 from data_sources.series import SERIES_IDS
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 
 NOV_2020 = pd.Timestamp("2020-11-13")
 FIXTURES = Path(__file__).parents[2] / "fixtures"

@@ -13,9 +13,10 @@ from data_sources.analytics import (
     rebase,
     rolling_correlation,
 )
+from data_sources.config import open_cache
 from data_sources.series import SERIES_IDS
 from data_sources.snapshot_build import build_series, recipes_by_id
-from data_sources.store import Store, open_cache
+from data_sources.store import Store
 
 EMBEDDED = recipes_by_id()
 

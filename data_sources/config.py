@@ -1,0 +1,71 @@
+"""Environment wiring: which source mode, which cache, which live sources; the one place that reads RISKON_*."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import cast
+
+from data_sources.redis_cache import RedisCache, public_url
+from data_sources.refresher import BackgroundRefresher, Refresher
+from data_sources.registry import default_registry
+from data_sources.store import SOURCE_MODES, ResilientCache, SourceMode, Store, open_disk_cache
+
+ENV_SOURCE = "RISKON_SOURCE"
+ENV_CACHE_DIR = "RISKON_CACHE_DIR"
+ENV_CACHE_URL = "RISKON_CACHE_URL"
+ENV_BROKER_URL = "RISKON_BROKER_URL"
+ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
+DEFAULT_MODE: SourceMode = "auto"
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
+# After a failed refresh, wait this long before the next try, doubling per further failure.
+DEFAULT_RETRY_SECONDS = 60.0
+
+
+def mode_from_env() -> SourceMode:
+    """The source mode named by RISKON_SOURCE (default 'auto'); an unknown value is an error, not a guess."""
+    value = os.environ.get(ENV_SOURCE, DEFAULT_MODE).strip().lower()
+    if value not in SOURCE_MODES:
+        raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
+    return cast("SourceMode", value)
+
+
+def cache_url() -> str | None:
+    """The Redis URL of the shared cache (RISKON_CACHE_URL), if one is set."""
+    return os.environ.get(ENV_CACHE_URL) or None
+
+
+def broker_url() -> str | None:
+    """Celery's broker: RISKON_BROKER_URL, else the Redis cache's URL."""
+    return os.environ.get(ENV_BROKER_URL) or cache_url()
+
+
+def open_cache(directory: Path | str | None = None, *, url: str | None = None) -> ResilientCache:
+    """The cache workers share: Redis for a URL (default RISKON_CACHE_URL), else a diskcache directory."""
+    if directory is not None and url is not None:
+        raise ValueError("give a cache directory or a Redis URL, not both")
+    url = url or (None if directory is not None else cache_url())
+    if url:
+        return ResilientCache(lambda: RedisCache.from_url(url), name=public_url(url))
+    path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
+    return ResilientCache(lambda: open_disk_cache(path), name=str(path))
+
+
+def default_store(mode: SourceMode | None = None) -> Store:
+    """The store the app and CLI read, configured from the environment."""
+    return Store(open_cache(), mode=mode or mode_from_env())
+
+
+def default_refresher(store: Store) -> Refresher:
+    """The refresher that keeps `store`'s live copies current from the default registry."""
+    retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
+    return Refresher(store, default_registry(), retry_seconds=retry)
+
+
+def start_refresher(store: Store) -> BackgroundRefresher | None:
+    """Start this process's background refresher (it refreshes only while elected among the processes sharing
+    the cache); None in snapshot mode. Call it in each serving process after any fork (gunicorn without
+    --preload does: every worker builds the app)."""
+    if store.mode == "snapshot":
+        return None
+    return BackgroundRefresher(default_refresher(store)).start()
