@@ -37,6 +37,7 @@ NS_PER_MS = 1_000_000
 # About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
 MAX_POINTS = 1400
 HISTORY_POINTS = 120
+CREDIT_WIDTH = 110  # characters per line of the source line under a chart (about 560 px at 10 px)
 
 
 def typed_array(values: np.ndarray) -> dict[str, str]:
@@ -101,8 +102,7 @@ def line_data(values: pd.Series, window: DateRange | None = None) -> list[dict[s
     size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
     history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
     history = slots.copy()
-    # Whole buckets inside the window are left to the window trace; the edge buckets join the two traces.
-    history[math.ceil(low / history_size) * history_size : (high // history_size) * history_size] = np.nan
+    history[low:high] = np.nan  # the window trace draws these days; the edge buckets join the two traces
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
     return [*parts, _line_data(day0, history, history_size)]
 
@@ -127,7 +127,10 @@ def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) 
     chunks = padded.reshape(-1, step)  # every chunk holds a value: padding only fills the last one's end
     starts = np.arange(len(chunks)) * step
     extremes = np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
-    return [points(values.iloc[max(0, low - 1) : high + 1]), points(values.iloc[extremes])]
+    before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
+    hole = pd.Series([np.nan], index=pd.DatetimeIndex([pd.Timestamp(window[0])]))  # never bridged
+    history = pd.concat([values.iloc[before], hole, values.iloc[after]])
+    return [points(values.iloc[max(0, low - 1) : high + 1]), points(history)]
 
 
 def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
@@ -137,7 +140,9 @@ def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> li
     parts = line_data(values.dropna(), window)
     first = {"type": "scatter", "mode": "lines", "connectgaps": True, "legendgroup": name, **trace, **parts[0]}
     history = {key: value for key, value in first.items() if key not in ("hovertemplate", "x", "y", "x0", "dx")}
-    return [first, *({**history, **part, "showlegend": False, "hoverinfo": "skip"} for part in parts[1:])]
+    # The history has a hole where the window is: never bridged.
+    rest = {"showlegend": False, "hoverinfo": "skip", "connectgaps": False}
+    return [first, *({**history, **part, **rest} for part in parts[1:])]
 
 
 def rebase_at(values: pd.Series, *, at: dt.date) -> pd.Series:
@@ -159,7 +164,9 @@ def credit_line(metas: Iterable[SeriesMeta]) -> str:
                 short(meta.series_id) + (" stale" if meta.stale else "")
             )
     as_of = "; ".join(f"{day} ({', '.join(labels)})" for day, labels in by_day.items())
-    return f"Source: {sources or 'none available'}<br>Data as of: {as_of or 'n/a'}"
+    # Wrapped to the chart's width: an annotation never wraps itself and would be cut off at the edge.
+    lines = [f"Source: {sources or 'none available'}", f"Data as of: {as_of or 'n/a'}"]
+    return "<br>".join(part for line in lines for part in textwrap.wrap(line, CREDIT_WIDTH))
 
 
 def _sources(names: list[str]) -> str:
@@ -210,7 +217,7 @@ def end_marks(metas: Iterable[SeriesMeta], x_range: DateRange) -> tuple[list[dic
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
                        "line": {"width": 1, "dash": "dot", "color": "#9aa1ad"}})  # fmt: skip
         annotations.append({"text": f"{', '.join(names)} ends {day}", "xref": "x", "yref": "paper", "x": day,
-                            "y": 0.98 - 0.07 * row, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                            "y": 0.98 - 0.07 * row, "xanchor": "right", "yanchor": "top", "showarrow": False,
                             "font": {"size": 10}})  # fmt: skip
     return shapes, annotations
 
@@ -219,11 +226,12 @@ def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_
     """Title, credit line under the plot, end-of-data marks, unified hover and the date axis over `x_range`."""
     metas = list(metas)
     shapes, marks = end_marks(metas, x_range)
+    credit = credit_line(metas)
     return {
         "template": template(state.theme),
         "title": {"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.97, "font": {"size": 15}},
-        # The credit line sits below the x axis labels: the bottom margin holds its two lines.
-        "margin": {"l": 64, "r": 64, "t": 64, "b": 96},
+        # The credit line sits below the x axis labels: the bottom margin holds all its lines.
+        "margin": {"l": 64, "r": 64, "t": 64, "b": 60 + 14 * (credit.count("<br>") + 1)},
         "height": 400,
         "hovermode": "x unified",
         "legend": {"orientation": "h", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right"},
@@ -239,7 +247,7 @@ def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_
         "shapes": shapes,
         "annotations": [
             {
-                "text": credit_line(metas),
+                "text": credit,
                 "hovertext": "<br><br>".join(series_info(meta) for meta in metas),
                 "xref": "paper",
                 "yref": "paper",

@@ -61,8 +61,8 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         if number == 0:
             trace |= {"fillgradient": {"type": "horizontal", "colorscale": class_gradient(trace)},
                       "hovertemplate": "%{y:.0f}<extra>Fear & Greed</extra>"}  # fmt: skip
-        else:  # the history, drawn only until the server sends the new window: one neutral fill
-            trace |= {"fillcolor": "rgba(154, 161, 173, 0.5)", "hoverinfo": "skip"}
+        else:  # the history, drawn only until the server sends the new window: an outline, no fill
+            trace |= {"fill": "none", "hoverinfo": "skip", "connectgaps": False}
         traces.append(trace)
     # Legend keys for the classes (no data): the fill's colours need a key.
     traces += [

@@ -17,6 +17,8 @@ from data_sources.store import Store
 from tests.data_sources.fake_upstream import history
 
 pytestmark = pytest.mark.browser
+# Assertions wait on state; on a loaded 2-core machine the state may take far longer than Playwright's 5 s.
+expect.set_options(timeout=30_000)
 
 
 class BtcDown:

@@ -157,9 +157,9 @@ def test_a_long_sparse_line_is_the_window_plus_its_history_extremes() -> None:
     x, _ = trace_points(shown)
     assert pd.Timestamp("2010-01-01").value / 1e6 > x[0] and x[-1] > pd.Timestamp("2010-12-31").value / 1e6
     assert len(x) <= 55  # a year of weeks and one point either side
-    _, hy = trace_points(history)
-    assert (
-        len(hy) <= HISTORY_POINTS
-        and hy.max() == pytest.approx(weekly.max())
-        and hy.min() == pytest.approx(weekly.min())
-    )
+    hx, hy = trace_points(history)
+    outside = weekly[(weekly.index < "2010-01-01") | (weekly.index > "2010-12-31")]
+    assert len(hy) <= HISTORY_POINTS + 1
+    assert np.nanmax(hy) == pytest.approx(outside.max()) and np.nanmin(hy) == pytest.approx(outside.min())
+    inside = (hx >= pd.Timestamp("2010-01-01").value / 1e6) & (hx <= pd.Timestamp("2010-12-31").value / 1e6)
+    assert np.isnan(hy[inside]).all()  # a hole where the window is, never bridged
