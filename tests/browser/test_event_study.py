@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-PLOT = "#graph-event-study .js-plotly-plot"
+PLOT = "#study-graph .js-plotly-plot"
 
 
 def _traces(page: Page) -> list[dict[str, Any]]:
