@@ -1,0 +1,88 @@
+"""The event-study and upload callbacks over HTTP (Flask's test client): any view or pending upload a client sends
+is answered 200 with a figure or a reason, never a 500 or a traceback; a valid upload comes back as the view's id."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+from benchmarks.dash_client import callback_body
+from components import ids
+from components.url_state import STUDY_ASSET, STUDY_SIGNAL
+from data_sources.config import open_cache
+from data_sources.store import Store
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+study_views = st.builds(
+    lambda signal, asset, extra: f"?signal={signal}&asset={asset}&{extra}",
+    st.sampled_from([*STUDY_SIGNAL.options, "nope"]),
+    st.sampled_from([*STUDY_ASSET.options, "others_mcap"]),
+    st.sampled_from(["", "upload=0123456789abcdef", "study_days=30", "placebo=spaced&resolution=monthly",
+                     "entry=prior&upload_days=5", "upload_column=8", "study_days=99999"]),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    return create_app(Store(open_cache(tmp_path_factory.mktemp("cache")))).server.test_client()
+
+
+@pytest.fixture(scope="module")
+def dependencies(client: FlaskClient) -> list[dict[str, Any]]:
+    return client.get("/_dash-dependencies").get_json()  # type: ignore[no-any-return]
+
+
+Deps = list[dict[str, Any]]
+
+
+def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str, value: object) -> Any:
+    """The answer of the server callback that writes `output` and reads `first_input` first, given `value`."""
+    spec = next(spec for spec in dependencies if f"{output}." in spec["output"]
+                and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function"))  # fmt: skip
+    prop = f"{first_input}.data"
+    response = client.post("/_dash-update-component", json=callback_body(spec, {prop: value}, prop))
+    assert response.status_code == 200, response.data[:300]
+    assert b"Traceback" not in response.data
+    return response.get_json()["response"]
+
+
+@FUZZ
+@given(study_views | json_values)
+def test_any_study_view_gets_figures(client: FlaskClient, dependencies: Deps, view: Any) -> None:
+    for graph in (ids.STUDY_GRAPH, ids.UPLOAD_GRAPH):
+        assert "layout" in _post(client, dependencies, graph, ids.STUDY_VIEW, view)[graph]["figure"]
+
+
+@FUZZ
+@given(json_values | st.fixed_dictionaries({"contents": st.text(max_size=60), "filename": st.text(max_size=20)}))
+def test_any_pending_upload_gets_a_reason(client: FlaskClient, dependencies: Deps, pending: Any) -> None:
+    answer = _post(client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, pending)
+    assert answer[ids.UPLOAD_MESSAGE]["children"]
+    assert "upload" not in answer  # nothing valid, so the view's upload id is left alone
+
+
+def test_a_valid_pending_upload_becomes_the_views_upload(
+    client: FlaskClient, dependencies: list[dict[str, Any]]
+) -> None:
+    contents = "data:text/csv;base64," + base64.b64encode(b"date,x\n2021-01-01,1\n2021-01-02,2\n").decode()
+    answer = _post(
+        client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, {"contents": contents, "filename": "x"}
+    )
+    upload_id = answer["upload"]["value"]
+    assert len(upload_id) == 16 and upload_id in answer[ids.UPLOAD_MESSAGE]["children"]
+    figure = _post(client, dependencies, ids.UPLOAD_GRAPH, ids.STUDY_VIEW, f"?upload={upload_id}")[ids.UPLOAD_GRAPH]
+    figure = figure["figure"]
+    assert [trace["name"] for trace in figure["data"]] == ["x", "BTC"]
+    assert json.dumps(figure)  # plain JSON
