@@ -65,7 +65,7 @@ def widget(control: Control) -> Any:
         return html.Div(box, title=control.help)
     if isinstance(control, Token):
         box = dcc.Input(id=control.id, type="text", value=control.default, debounce=True, placeholder="none",
-                        className="token")  # fmt: skip
+                        className="token", style={"width": "18ch"})  # fmt: skip
         return html.Div(box, title=control.help)
     options = [{"label": text, "value": value} for value, text in getattr(control, "options", {}).items()]
     if isinstance(control, Toggles):
@@ -172,9 +172,9 @@ def upload_card() -> html.Section:
     )
     head = html.Div(html.H2("Bring your own series", className="card-title"), className="card-head")
     return html.Section(
-        [head, drop, html.Div(id=ids.UPLOAD_MESSAGE, className="panel-message", role="status"),
+        [head, drop, html.Div(id=ids.UPLOAD_MESSAGE, role="status"),
          html.Div([labelled(c) for c in UPLOAD_CONTROLS], className="controls"),
-         html.Div(id=ids.UPLOAD_STATUS, className="panel-message"),
+         html.Div(id=ids.UPLOAD_STATUS, className="convention"),
          dcc.Graph(id=ids.UPLOAD_GRAPH, className="upload-chart", config=GRAPH_CONFIG)],
         id=ids.card("upload"),
         className="card",

@@ -31,17 +31,20 @@ if TYPE_CHECKING:
 # 1 MiB (components/security.py): a larger file would meet a bare 413, so it is refused here, with a reason.
 MAX_UPLOAD_BYTES = min(MAX_BYTES, 700_000)
 READS = ("upload", "upload_vs", "theme", "scale")
+# The message line's class: a refusal reads as an error, an accepted file as a note.
+REFUSED, ACCEPTED = "panel-message", "convention"
 COLUMN_COLOURS = ("#7b2cbf", "#e76f51", "#2a9d8f", "#f4a261", "#264653", "#8ac926", "#1982c4", "#ff595e")
 # In the browser: refuse an oversized file before it is sent; otherwise pass it on to the server callback.
 SIZE_CHECK = f"""function (contents, filename) {{
     const nc = window.dash_clientside.no_update;
-    if (!contents) return [nc, nc];
+    if (!contents) return [nc, nc, nc];
     const bytes = Math.floor((contents.length - contents.indexOf(",") - 1) * 3 / 4);
     if (bytes > {MAX_UPLOAD_BYTES}) {{
-        return [nc, filename + ": the file is " + (bytes / 1e6).toFixed(1) +
-            " MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. Upload daily rows only, or fewer columns."];
+        const size = (bytes / 1e6).toFixed(1);
+        return [nc, filename + ": the file is " + size + " MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. " +
+            "Upload daily rows only, or fewer columns.", "{REFUSED}"];
     }}
-    return [{{"contents": contents, "filename": filename}}, "Checking " + filename + "..."];
+    return [{{"contents": contents, "filename": filename}}, "Checking " + filename + "...", "{ACCEPTED}"];
 }}"""
 
 
@@ -134,6 +137,7 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         SIZE_CHECK,
         Output(ids.UPLOAD_PENDING, "data"),
         Output(ids.UPLOAD_MESSAGE, "children"),
+        Output(ids.UPLOAD_MESSAGE, "className"),
         Input(ids.UPLOAD_INPUT, "contents"),
         State(ids.UPLOAD_INPUT, "filename"),
         prevent_initial_call=True,
@@ -142,13 +146,16 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
     @app.callback(
         Output(UPLOAD.id, "value", allow_duplicate=True),
         Output(ids.UPLOAD_MESSAGE, "children", allow_duplicate=True),
+        Output(ids.UPLOAD_MESSAGE, "className", allow_duplicate=True),
         Input(ids.UPLOAD_PENDING, "data"),
         prevent_initial_call=True,
     )
-    def store_upload(pending: object) -> tuple[Any, str]:
+    def store_upload(pending: object) -> tuple[Any, str, str]:
         """A valid file becomes the view's upload (the view callback writes it to the URL); else say why."""
         upload_id, message = accept(pending, uploads)
-        return (upload_id if upload_id is not None else no_update), message
+        if upload_id is None:
+            return no_update, message, REFUSED
+        return upload_id, message, ACCEPTED
 
     @app.callback(
         Output(ids.UPLOAD_GRAPH, "figure"),

@@ -47,6 +47,7 @@ def test_a_valid_upload_reaches_the_url_its_chart_and_a_shared_link(
     page.wait_for_url(UPLOAD_ID, timeout=30_000)
     upload_id = UPLOAD_ID.search(page.url).group(1)  # type: ignore[union-attr]
     expect(page.locator("#upload-message")).to_contain_text("8 rows from 2021-01-01 to 2021-01-08")
+    expect(page.locator("#upload-message")).to_have_class("convention")  # a note, not an error
     expect(page.locator("input#upload")).to_have_value(upload_id)
     page.wait_for_function(
         "() => (document.querySelector('#upload-graph .js-plotly-plot')?.data || []).length >= 2", timeout=30_000
@@ -85,6 +86,7 @@ def test_a_malformed_file_is_refused_with_the_row_and_the_view_keeps_no_upload(p
     expect(page.locator("#upload-message")).to_contain_text(
         "reserves: row 3, column 'Exchange Reserve': 'n/a?' is not a number", timeout=30_000
     )
+    expect(page.locator("#upload-message")).to_have_class("panel-message")
     assert "upload=" not in page.url
     expect(page.locator("#upload-status")).to_contain_text("No upload in this view")
 
@@ -100,5 +102,6 @@ def test_an_oversized_file_is_refused_in_the_browser_and_never_sent(page: Page, 
     expect(page.locator("#upload-message")).to_contain_text(
         f"big.csv: the file is {len(big) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB", timeout=30_000
     )
+    expect(page.locator("#upload-message")).to_have_class("panel-message")
     assert "upload=" not in page.url
     assert all(size < MAX_UPLOAD_BYTES for size in bodies)

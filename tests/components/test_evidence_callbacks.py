@@ -69,7 +69,7 @@ def test_any_study_view_gets_figures(client: FlaskClient, dependencies: Deps, vi
 @given(json_values | st.fixed_dictionaries({"contents": st.text(max_size=60), "filename": st.text(max_size=20)}))
 def test_any_pending_upload_gets_a_reason(client: FlaskClient, dependencies: Deps, pending: Any) -> None:
     answer = _post(client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, pending)
-    assert answer[ids.UPLOAD_MESSAGE]["children"]
+    assert answer[ids.UPLOAD_MESSAGE]["children"] and answer[ids.UPLOAD_MESSAGE]["className"] == "panel-message"
     assert "upload" not in answer  # nothing valid, so the view's upload id is left alone
 
 
