@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 # history): a refresh shows within this many seconds.
 SERVED_SECONDS = 5.0
 _CONTROL_IDS = {control.id: control for control in CONTROLS}
-# What the event study and the upload card read: their store changes only with these.
-EVIDENCE_READS = tuple(dict.fromkeys((*event_study.READS, *upload.READS)))
 
 
 @cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
@@ -220,6 +218,7 @@ def register(app: Dash, store: Store) -> None:
         Output(ids.VIEW, "data"),
         Output(ids.SIGNAL_VIEW, "data"),
         Output(ids.STUDY_VIEW, "data"),
+        Output(ids.UPLOAD_VIEW, "data"),
         Output(ids.PAGE, "className"),
         Output(ids.DATES, "start_date"),
         Output(ids.DATES, "end_date"),
@@ -234,11 +233,12 @@ def register(app: Dash, store: Store) -> None:
         State(ids.VIEW, "data"),
         State(ids.SIGNAL_VIEW, "data"),
         State(ids.STUDY_VIEW, "data"),
+        State(ids.UPLOAD_VIEW, "data"),
         State(ids.RENDERED, "data"),
     )
     def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
-        *controls, current, signal_view, study_view, rendered = rest
+        *controls, current, signal_view, study_view, upload_view, rendered = rest
         values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
@@ -270,13 +270,14 @@ def register(app: Dash, store: Store) -> None:
                 png_href(chart.key, pinned),
             ]
         table_view = encode(project(state, TABLE_READS))
-        evidence_view = encode(project(state, EVIDENCE_READS))
+        evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
         start, end = (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,
             table_view if table_view != signal_view else no_update,
-            evidence_view if evidence_view != study_view else no_update,
+            evidence[0] if evidence[0] != study_view else no_update,
+            evidence[1] if evidence[1] != upload_view else no_update,
             f"page theme-{state.theme}",
             start if start != start_date else no_update,
             end if end != end_date else no_update,

@@ -197,6 +197,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.SIGNAL_VIEW),
             dcc.Store(id=ids.STUDY_VIEW),
+            dcc.Store(id=ids.UPLOAD_VIEW),
             dcc.Store(id=ids.UPLOAD_PENDING),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),

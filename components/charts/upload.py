@@ -160,7 +160,7 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
     @app.callback(
         Output(ids.UPLOAD_GRAPH, "figure"),
         Output(ids.UPLOAD_STATUS, "children"),
-        Input(ids.STUDY_VIEW, "data"),
+        Input(ids.UPLOAD_VIEW, "data"),
     )
     def update_upload(search: str | None) -> tuple[Figure, str]:
         state = decode(search)

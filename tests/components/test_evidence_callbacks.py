@@ -49,10 +49,15 @@ Deps = list[dict[str, Any]]
 
 def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str, value: object) -> Any:
     """The answer of the server callback that writes `output` and reads `first_input` first, given `value`."""
+    return _post_values(client, dependencies, output, first_input, {f"{first_input}.data": value})
+
+
+def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_input: str, values: dict[str, Any]) -> Any:
+    """The answer of that callback given `values` ('id.property'), its first input changed."""
     spec = next(spec for spec in dependencies if f"{output}." in spec["output"]
                 and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function"))  # fmt: skip
-    prop = f"{first_input}.data"
-    response = client.post("/_dash-update-component", json=callback_body(spec, {prop: value}, prop))
+    changed = next(key for key in values if key.startswith(f"{first_input}."))
+    response = client.post("/_dash-update-component", json=callback_body(spec, values, changed))
     assert response.status_code == 200, response.data[:300]
     assert b"Traceback" not in response.data
     return response.get_json()["response"]
@@ -61,8 +66,8 @@ def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str
 @FUZZ
 @given(study_views | json_values)
 def test_any_study_view_gets_figures(client: FlaskClient, dependencies: Deps, view: Any) -> None:
-    for graph in (ids.STUDY_GRAPH, ids.UPLOAD_GRAPH):
-        assert "layout" in _post(client, dependencies, graph, ids.STUDY_VIEW, view)[graph]["figure"]
+    for graph, store in ((ids.STUDY_GRAPH, ids.STUDY_VIEW), (ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW)):
+        assert "layout" in _post(client, dependencies, graph, store, view)[graph]["figure"]
 
 
 @FUZZ
@@ -82,7 +87,22 @@ def test_a_valid_pending_upload_becomes_the_views_upload(
     )
     upload_id = answer["upload"]["value"]
     assert len(upload_id) == 16 and upload_id in answer[ids.UPLOAD_MESSAGE]["children"]
-    figure = _post(client, dependencies, ids.UPLOAD_GRAPH, ids.STUDY_VIEW, f"?upload={upload_id}")[ids.UPLOAD_GRAPH]
+    figure = _post(client, dependencies, ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW, f"?upload={upload_id}")[ids.UPLOAD_GRAPH]
     figure = figure["figure"]
     assert [trace["name"] for trace in figure["data"]] == ["x", "BTC"]
     assert json.dumps(figure)  # plain JSON
+
+
+def test_the_study_and_upload_stores_change_only_with_what_they_read(client: FlaskClient, dependencies: Deps) -> None:
+    """A zoom or another chart's control leaves the study and the upload card alone (no request, no recompute)."""
+
+    def stores(search: str, study: object = None, upload: object = None) -> dict[str, Any]:
+        values = {"url.search": search, f"{ids.STUDY_VIEW}.data": study, f"{ids.UPLOAD_VIEW}.data": upload}
+        answer = _post_values(client, dependencies, ids.STUDY_VIEW, "url", values)
+        return {key: answer[key]["data"] for key in (ids.STUDY_VIEW, ids.UPLOAD_VIEW) if key in answer}
+
+    first = stores("?signal=liquidity&vs=rut")
+    assert first == {ids.STUDY_VIEW: "?signal=liquidity", ids.UPLOAD_VIEW: "?vs=rut"}
+    after = stores("?signal=liquidity&vs=rut&range=2020-01-01..2021-01-01&equity=iwm", *first.values())
+    assert after == {}
+    assert stores("?signal=liquidity&vs=btc", *first.values()) == {ids.UPLOAD_VIEW: ""}
