@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
+import secrets
 import sys
 
 from dash import Dash
@@ -13,7 +13,8 @@ from components import callbacks, claims_page, export, health, security, signals
 from components.charts import event_study, upload
 from components.layout import page
 from data_sources import cli
-from data_sources.config import default_store, start_refresher
+from data_sources.config import default_store, secret_key, start_refresher
+from data_sources.logs import setup_logging
 from data_sources.store import Store
 from data_sources.uploads import UploadStore
 
@@ -32,13 +33,14 @@ def create_app(store: Store | None = None) -> Dash:
     health.register(app.server, store)
     claims_page.register(app.server, store)
     security.harden(app)  # last: the CSP hashes every inline script registered above
-    # Several gunicorn workers must agree on the key; set RISKON_SECRET_KEY in production.
-    app.server.secret_key = os.environ.get("RISKON_SECRET_KEY", "riskon-dev-only-key")
+    # One process may sign with a key of its own; several share RISKON_SECRET_KEY (gunicorn.conf.py insists).
+    app.server.secret_key = secret_key() or secrets.token_hex(32)
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
     """The `riskon` command: `serve` runs the dashboard, every other command is the data layer's."""
+    setup_logging()
     options = cli.parser().parse_args(sys.argv[1:] if argv is None else argv)
     if options.command != "serve":
         return cli.run(options)

@@ -36,7 +36,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, cache_dir: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RISKON_CACHE_DIR": cache_dir, "RISKON_SOURCE": "snapshot"}
+    env = {**os.environ, "RISKON_CACHE_DIR": cache_dir, "RISKON_SOURCE": "snapshot", "RISKON_SECRET_KEY": "benchmark"}
     command = [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen([*command, "--no-control-socket"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     for _ in range(200):

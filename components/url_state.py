@@ -43,17 +43,11 @@ EARLIEST = dt.date(1980, 1, 1)
 LATEST = dt.date(2100, 1, 1)
 
 
-@dataclass(frozen=True)
-class Choice(Generic[T]):
-    """One of a few values, shown as segmented buttons; `codes` are shorter URL spellings of the values."""
+class _Named:
+    """The widget id and URL key a control derives from its view-state field."""
 
     field: str
-    label: str
-    options: Mapping[T, str]  # value -> button label, in display order
-    default: T
     param: str = ""  # the URL key, when it is not the field name
-    codes: Mapping[T, str] = _field(default_factory=dict)
-    help: str = ""
 
     @property
     def id(self) -> str:
@@ -62,6 +56,19 @@ class Choice(Generic[T]):
     @property
     def key(self) -> str:
         return self.param or self.field
+
+
+@dataclass(frozen=True)
+class Choice(_Named, Generic[T]):
+    """One of a few values, shown as segmented buttons; `codes` are shorter URL spellings of the values."""
+
+    field: str
+    label: str
+    options: Mapping[T, str]  # value -> button label, in display order
+    default: T
+    param: str = ""
+    codes: Mapping[T, str] = _field(default_factory=dict)
+    help: str = ""
 
     def valid(self, value: object) -> T | None:
         return value if isinstance(value, str) and value in self.options else None  # type: ignore[return-value]
@@ -75,7 +82,7 @@ class Choice(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Toggles(Generic[T]):
+class Toggles(_Named, Generic[T]):
     """Any non-empty subset of a few values, shown as a checklist; the field holds them in option order."""
 
     field: str
@@ -84,14 +91,6 @@ class Toggles(Generic[T]):
     default: tuple[T, ...]
     codes: Mapping[T, str]
     help: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.field.replace("_", "-")
-
-    @property
-    def key(self) -> str:
-        return self.field
 
     def valid(self, value: object) -> tuple[T, ...] | None:
         if not isinstance(value, (list, tuple)):
@@ -107,7 +106,7 @@ class Toggles(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Number:
+class Number(_Named):
     """A number within `bounds` (inclusive), an int when the default is one; shown as a number input."""
 
     field: str
@@ -116,14 +115,6 @@ class Number:
     bounds: tuple[float, float]
     step: float = 1
     help: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.field.replace("_", "-")
-
-    @property
-    def key(self) -> str:
-        return self.field
 
     def valid(self, value: object) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -291,7 +282,6 @@ CONTROLS: tuple[Control, ...] = (  # URL order
     RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, CORR_WITH, HORIZON, PEAK_DAYS, LIQUIDITY,
     STUDY_SIGNAL, STUDY_ASSET, STUDY_DAYS, PLACEBO, UPLOAD, UPLOAD_COLUMN, UPLOAD_VS, UPLOAD_DAYS,
 )  # fmt: skip
-PRESETS: tuple[Preset, ...] = tuple(PRESET.options)
 
 
 @dataclass(frozen=True)
@@ -349,9 +339,6 @@ class ViewState:
 
 
 DEFAULT = ViewState()
-# Derived views of the declarations: allowed values of each single-choice field, bounds of each numeric one.
-CHOICES: dict[str, tuple[str, ...]] = {c.field: tuple(c.options) for c in CONTROLS if isinstance(c, Choice)}
-BOUNDS: dict[str, tuple[float, float]] = {c.field: c.bounds for c in CONTROLS if isinstance(c, Number)}
 _BY_FIELD: dict[str, Control] = {control.field: control for control in CONTROLS}
 assert set(_BY_FIELD) == {f.name for f in fields(ViewState)} - {"start", "end"}, "a field without a control"
 

@@ -3,13 +3,20 @@ each day stored the moment it arrives so an interrupted run resumes where it sto
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
 
+import diskcache
 import pandas as pd
 
-from data_sources.base import validate_series
-from data_sources.vendors.coinmarketcap import API, fetch_listing, top_caps
+from data_sources.base import FetchError, validate_series
+from data_sources.paths import backfill_dir
+from data_sources.vendors import decode_json, payload_shape
+from data_sources.vendors.coinmarketcap import API, CoinMarketCap, fetch_listing, top_caps
 
 SERIES_ID = "others_mcap"
 FIRST_DAY = pd.Timestamp("2017-01-01")
@@ -60,3 +67,35 @@ def others_series(store: Mapping[str, float], total: pd.Series) -> pd.Series:
     top10 = {day: store[key(day)] for day in total.index if key(day) in store}
     rest = total.loc[list(top10)] - pd.Series(top10, dtype="float64")
     return validate_series(rest, source="CoinMarketCap", series_id=SERIES_ID)
+
+
+def ranked_days(directory: Path | None = None) -> diskcache.Index:
+    """The backfill's store: one top-10 sum per ranked day, on disk, kept across runs."""
+    return diskcache.Index(str(directory or backfill_dir()))
+
+
+@dataclass(frozen=True)
+class Others:
+    """OTHERS as a live source: the days `riskon backfill others` has ranked (this host's backfill index) against
+    CoinMarketCap's total of the same days. `fetch` reads both; `parse` subtracts (pure)."""
+
+    total: CoinMarketCap = field(default_factory=lambda: CoinMarketCap("totalMarketCap"))
+    directory: Callable[[], Path] = backfill_dir
+    ttl_seconds: ClassVar[int] = 12 * 3600
+    name: ClassVar[str] = "CoinMarketCap (OTHERS backfill)"
+
+    def fetch(self, series_id: str) -> bytes:
+        index = ranked_days(self.directory())
+        top10 = {name: float(value) for name, value in index.items()}
+        index.cache.close()
+        if not top10:
+            raise FetchError(self.name, series_id, "no ranked days yet: run `riskon backfill others`")
+        total = json.loads(self.total.fetch(series_id))
+        return json.dumps({"top10": top10, "total": total}).encode()
+
+    def parse(self, payload: bytes, series_id: str) -> pd.Series:
+        body = decode_json(payload, source=self.name, series_id=series_id)
+        with payload_shape(self.name, series_id):
+            top10 = {str(name): float(value) for name, value in body["top10"].items()}
+            total = self.total.parse(json.dumps(body["total"]).encode(), series_id)
+        return others_series(top10, total).rename(series_id)

@@ -8,14 +8,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from data_sources import claims
+from data_sources.backfill import FIRST_DAY, PACE_SECONDS, backfill_others, pending, ranked_days, schedule
+from data_sources.base import SourceError
 from data_sources.config import default_refresher, default_store
 from data_sources.record import FIXTURES, record
 from data_sources.refresher import refresh_command
 from data_sources.series import SERIES, SERIES_IDS, Derived
 from data_sources.store import SOURCE_MODES, SeriesMeta, Store
 from data_sources.tabular import to_csv, to_json
+from data_sources.tasks import run_worker
+from data_sources.vendors.coinmarketcap import API as CMC_API
 
 
 def _day(stamp: object) -> str:
@@ -79,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     record_cmd = commands.add_parser("record", help="save real vendor responses as test fixtures (needs internet)")
     record_cmd.add_argument("vendors", nargs="*", metavar="VENDOR", help="e.g. yahoo coinmarketcap (default: all)")
     record_cmd.add_argument("--out", type=Path, default=FIXTURES, help="default: tests/fixtures")
+    backfill_cmd = commands.add_parser("backfill", help="rank each day on CoinMarketCap for OTHERS (resumable)")
+    backfill_cmd.add_argument("what", choices=("others",))
+    backfill_cmd.add_argument("--start", type=_day_arg, default=f"{FIRST_DAY:%Y-%m-%d}", help="default: 2017-01-01")
+    backfill_cmd.add_argument("--end", type=_day_arg, default=None, help="default: yesterday (UTC)")
+    worker_cmd = commands.add_parser("worker", help="run the Celery refresh worker (several hosts; needs Redis)")
+    worker_cmd.add_argument("celery", nargs=argparse.REMAINDER, help="--no-beat, or celery worker options")
     claims_cmd = commands.add_parser("claims", help="test the Dec 2025 claims on the current data")
     claims_cmd.add_argument("--source", choices=SOURCE_MODES, default=None, help=source_help)
     return cli
@@ -93,8 +104,33 @@ def record_fixtures(vendors: Sequence[str], out_dir: Path) -> int:
     return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
 
 
+def backfill(*, start: str, end: str | None, api: str = CMC_API, pace: float = PACE_SECONDS) -> int:
+    """Rank every day from `start` to `end` (Sundays first), skipping days already ranked; exit 1 if stopped."""
+    last = pd.Timestamp(end) if end else pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() - pd.Timedelta(days=1)
+    index = ranked_days()
+    try:
+        todo = pending(index, schedule(last, start=pd.Timestamp(start)))
+        print(f"{len(index)} days ranked already; {len(todo)} to go, about {len(todo) * pace / 3600:.1f} h")
+        try:
+            for _ in tqdm(
+                backfill_others(index, todo, api=api, pace=pace), total=len(todo), desc="ranking days", unit="day"
+            ):
+                pass
+        except SourceError as exc:
+            print(f"stopped: {exc.reason}; everything ranked so far is kept, run it again to resume")
+            return 1
+    finally:
+        index.cache.close()
+    print("done: the refresher (or `riskon refresh others_mcap`) now derives OTHERS from the ranked days")
+    return 0
+
+
 def run(options: argparse.Namespace) -> int:
     """Run one data command (everything but `serve`)."""
+    if options.command == "backfill":
+        return backfill(start=options.start, end=options.end)
+    if options.command == "worker":
+        return run_worker(options.celery)
     if options.command == "record":
         return record_fixtures(options.vendors, options.out)
     try:

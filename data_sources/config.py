@@ -6,18 +6,18 @@ import os
 from pathlib import Path
 from typing import cast
 
+from data_sources.paths import cache_dir
 from data_sources.redis_cache import RedisCache, public_url
 from data_sources.refresher import BackgroundRefresher, Refresher
 from data_sources.registry import default_registry
 from data_sources.store import SOURCE_MODES, ResilientCache, SourceMode, Store, open_disk_cache
 
 ENV_SOURCE = "RISKON_SOURCE"
-ENV_CACHE_DIR = "RISKON_CACHE_DIR"
 ENV_CACHE_URL = "RISKON_CACHE_URL"
 ENV_BROKER_URL = "RISKON_BROKER_URL"
 ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
+ENV_SECRET_KEY = "RISKON_SECRET_KEY"
 DEFAULT_MODE: SourceMode = "auto"
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "riskon"
 # After a failed refresh, wait this long before the next try, doubling per further failure.
 DEFAULT_RETRY_SECONDS = 60.0
 
@@ -28,6 +28,17 @@ def mode_from_env() -> SourceMode:
     if value not in SOURCE_MODES:
         raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
     return cast("SourceMode", value)
+
+
+def secret_key(*, workers: int = 1) -> str | None:
+    """RISKON_SECRET_KEY; several worker processes must share one, so its absence there is an error."""
+    key = os.environ.get(ENV_SECRET_KEY) or None
+    if key is None and workers > 1:
+        raise ValueError(
+            f"{workers} workers need one shared {ENV_SECRET_KEY}; set it, e.g. "
+            f"export {ENV_SECRET_KEY}=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
+        )
+    return key
 
 
 def cache_url() -> str | None:
@@ -47,7 +58,7 @@ def open_cache(directory: Path | str | None = None, *, url: str | None = None) -
     url = url or (None if directory is not None else cache_url())
     if url:
         return ResilientCache(lambda: RedisCache.from_url(url), name=public_url(url))
-    path = Path(directory or os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR)
+    path = Path(directory) if directory is not None else cache_dir()
     return ResilientCache(lambda: open_disk_cache(path), name=str(path))
 
 

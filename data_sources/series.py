@@ -15,6 +15,7 @@ from typing import Literal, get_args
 import pandas as pd
 
 from data_sources import recipes
+from data_sources.backfill import Others
 from data_sources.base import Adapter, UnknownSeriesError
 from data_sources.derivations import net_liquidity, total_minus_rest, total_times_rest_of_dominance
 from data_sources.recipes import Recipe
@@ -285,6 +286,11 @@ def _records() -> tuple[SeriesDef, ...]:
             "#5c6bc0", "n/a", "Ether's share of TradingView's total crypto market cap, in percent.",
             _TRADINGVIEW_TERMS, (),
             snapshot=recipes.CRYPTOCAP_ETH_DOMINANCE,
+        ),
+        SeriesDef(
+            "others_mcap", "Altcoin market cap outside the top 10 (OTHERS)", "OTHERS", "USD", "7-day", "#ff7f51",
+            "n/a", "CoinMarketCap's total minus that day's 10 largest coins by market cap (stablecoins included), "
+            "TradingView's OTHERS definition on CoinMarketCap's universe.", _CMC_TERMS, (Others(),), snapshot=None,
         ),
     )  # fmt: skip
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from celery import Celery
+from celery import Celery, signals
 
 from data_sources.config import broker_url, default_refresher, default_store
+from data_sources.logs import setup_logging
 from data_sources.refresher import TICK_SECONDS, Refresher
 
 app = Celery("riskon")
@@ -24,6 +25,12 @@ app.conf.update(
     worker_hijack_root_logger=False,
     beat_schedule={"refresh-due": {"task": "riskon.refresh_due", "schedule": TICK_SECONDS}},
 )
+
+
+@signals.setup_logging.connect
+def _log_like_riskon(**_: object) -> None:
+    """Celery's worker processes log in riskon's one format too."""
+    setup_logging()
 
 
 @functools.cache

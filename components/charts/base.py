@@ -64,12 +64,9 @@ class Chart:
     build: Callable[[ChartData, ViewState, DateRange], Figure]
     reads: tuple[str, ...]
     controls: tuple[Control, ...] = ()
-    # Whether the values depend on the range start (rebased to 100 there); default: in the 'rebased' mode.
-    rebases: Callable[[ViewState], bool] | None = None
 
     def rebased(self, state: ViewState) -> bool:
-        if self.rebases is not None:
-            return self.rebases(state)
+        """Whether the values depend on the range start (rebased to 100 there)."""
         return "mode" in self.reads and state.mode == "rebase"
 
 

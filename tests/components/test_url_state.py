@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.url_state import (
@@ -47,6 +47,7 @@ states = st.fixed_dictionaries({control.field: _values(control) for control in C
 ranges = st.tuples(st.dates(dt.date(1985, 1, 1), dt.date(2030, 1, 1)), st.integers(1, 20000))
 
 
+@settings(deadline=None)  # a loaded machine is slow, not wrong
 @given(states, ranges | st.none())
 def test_decode_encode_round_trip(state: ViewState, span: tuple[dt.date, int] | None) -> None:
     if span is not None:
@@ -97,6 +98,7 @@ def test_malformed_parameters_fall_back_to_defaults(search: str) -> None:
     assert decode(search) == DEFAULT
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_decode_never_raises_and_always_round_trips(search: str) -> None:
     state = decode(search)

@@ -10,8 +10,10 @@ import diskcache
 import pandas as pd
 import pytest
 
-from data_sources.backfill import backfill_others, key, others_series, pending, schedule
-from data_sources.base import FetchError
+from data_sources import cli
+from data_sources.backfill import Others, backfill_others, key, others_series, pending, ranked_days, schedule
+from data_sources.base import FetchError, ParseError
+from data_sources.vendors.coinmarketcap import BTC, CoinMarketCap
 from tests.data_sources.vendors.conftest import Upstream, fixture_bytes
 
 LISTING = json.loads(fixture_bytes("coinmarketcap/listings_historical_documented_shape.json"))
@@ -60,3 +62,30 @@ def test_others_series_subtracts_the_stored_top_ten_from_the_total() -> None:
     total = pd.Series([100.0, 110.0, 120.0], index=pd.DatetimeIndex(DAYS[:3], name="date"))
     series = others_series(store, total)
     assert series.to_dict() == {DAYS[0]: 40.0, DAYS[2]: 50.0}
+
+
+def test_riskon_backfill_resumes_and_others_follows_the_ranked_days(
+    upstream: Upstream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RISKON_CACHE_DIR", str(tmp_path))
+    _serve_listings(upstream, fail_on="2024-03-04")
+    assert cli.backfill(start="2024-03-01", end="2024-03-08", api=upstream.url, pace=0.0) == 1
+    assert "run it again to resume" in capsys.readouterr().out
+    _serve_listings(upstream)
+    assert cli.backfill(start="2024-03-01", end="2024-03-08", api=upstream.url, pace=0.0) == 0
+    out = capsys.readouterr().out
+    assert "ranked already" in out and "to go" in out
+    ranked = ranked_days()
+    assert pending(ranked, DAYS) == [] and len(ranked) == 8
+    ranked.cache.close()
+
+
+def test_others_source_subtracts_ranked_days_from_cmc_totals() -> None:
+    total = json.loads(fixture_bytes("coinmarketcap/global_metrics_historical_BTC_2020-01.json"))
+    days = [pd.Timestamp(quote["timestamp"][:10]) for quote in total["data"]["quotes"]]
+    payload = json.dumps({"top10": {key(days[3]): 1.0}, "total": total}).encode()
+    source = Others(total=CoinMarketCap("totalMarketCap", convert_id=BTC))
+    others = source.parse(payload, "others_mcap")
+    assert len(others) == 1 and others.name == "others_mcap"
+    with pytest.raises(ParseError, match="others_mcap"):
+        source.parse(b'{"top10": {}}', "others_mcap")
