@@ -11,6 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from data_sources.backfill import Others, key
 from data_sources.base import Adapter, ParseError
 from data_sources.series import SERIES, Derived
 from data_sources.snapshot import load
@@ -26,7 +27,6 @@ from data_sources.vendors.ishares import IWM
 from data_sources.vendors.yahoo import Yahoo
 from tests.data_sources.vendors.conftest import fixture_bytes
 
-# Adapters of the series the lead's records add (issues 9, 10), until data_sources.series lists them.
 # One fixture per adapter kind (the CoinGecko total has its own endpoint).
 FIXTURES = {
     "Yahoo": "yahoo/chart_RUT_1mo_2026-08-22.json.gz",
@@ -47,6 +47,11 @@ def _on_its_fixture(adapter: Adapter) -> tuple[Adapter, bytes]:
     """The adapter, re-parametrised only for what its vendor's fixture holds (symbol, field, quote currency;
     host and every other parameter kept), and that fixture."""
     kind = type(adapter).__name__
+    if isinstance(adapter, Others):  # ranked days from a backfill plus CMC's recorded total (in BTC)
+        total = json.loads(fixture_bytes(FIXTURES["CoinMarketCap"]))
+        days = [pd.Timestamp(quote["timestamp"][:10]) for quote in total["data"]["quotes"][:3]]
+        payload = json.dumps({"top10": {key(day): 1.0 for day in days}, "total": total}).encode()
+        return replace(adapter, total=replace(adapter.total, convert_id=BTC)), payload
     if isinstance(adapter, Yahoo):
         adapter = replace(adapter, symbol="^RUT")
     elif isinstance(adapter, CoinGecko):
