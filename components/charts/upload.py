@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ from components import ids
 from components.figures import Figure, line_traces
 from components.theme import color, short, template
 from components.url_state import UPLOAD, ViewState, decode
-from data_sources.config import DEFAULT_CACHE_DIR, ENV_CACHE_DIR
+from data_sources.paths import cache_dir
 from data_sources.store import ResilientCache
 from data_sources.uploads import MAX_BYTES, Upload, UploadError, UploadStore, parse
 
@@ -54,7 +53,7 @@ def upload_directory(store: Store) -> Path:
     name = store.cache.name if isinstance(store.cache, ResilientCache) else ""
     if name and Path(name).is_dir():
         return Path(name) / "uploads"
-    return Path(os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE_DIR) / "uploads"
+    return cache_dir() / "uploads"
 
 
 def decoded(contents: object) -> bytes:
