@@ -17,6 +17,7 @@ from dash import Dash, Input, Output, State, no_update
 
 from components import ids
 from components.figures import Figure, line_traces
+from components.security import MAX_REQUEST_BYTES
 from components.theme import color, short, template
 from components.url_state import UPLOAD, ViewState, decode
 from data_sources.paths import cache_dir
@@ -26,9 +27,11 @@ from data_sources.uploads import MAX_BYTES, Upload, UploadError, UploadStore, pa
 if TYPE_CHECKING:
     from data_sources.store import Store
 
-# dcc.Upload sends a file base64-encoded (4 bytes per 3) inside the callback's JSON body, which the app caps at
-# 1 MiB (components/security.py): a larger file would meet a bare 413, so it is refused here, with a reason.
-MAX_UPLOAD_BYTES = min(MAX_BYTES, 700_000)
+# dcc.Upload sends a file base64-encoded (4 bytes per 3) inside the callback's JSON body, which the app caps
+# (components/security.py): a larger file would meet a bare 413, so it is refused first, with a reason. The rest
+# of the body (ids, file name) takes well under ENVELOPE_BYTES.
+ENVELOPE_BYTES = 16_384
+MAX_UPLOAD_BYTES = min(MAX_BYTES, (MAX_REQUEST_BYTES - ENVELOPE_BYTES) * 3 // 4)
 READS = ("upload", "upload_vs", "theme", "scale")
 # The message line's class: a refusal reads as an error, an accepted file as a note.
 REFUSED, ACCEPTED = "panel-message", "convention"

@@ -7,6 +7,7 @@ import base64
 import json
 from typing import Any
 
+import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from app import create_app
 from benchmarks.dash_client import callback_body
 from components import ids
+from components.charts import upload
 from components.url_state import STUDY_ASSET, STUDY_SIGNAL
 from data_sources.config import open_cache
 from data_sources.store import Store
@@ -106,3 +108,18 @@ def test_the_study_and_upload_stores_change_only_with_what_they_read(client: Fla
     after = stores("?signal=liquidity&vs=rut&range=2020-01-01..2021-01-01&equity=iwm", *first.values())
     assert after == {}
     assert stores("?signal=liquidity&vs=btc", *first.values()) == {ids.UPLOAD_VIEW: ""}
+
+
+def test_the_largest_upload_allowed_fits_the_apps_request_cap(client: FlaskClient, dependencies: Deps) -> None:
+    """The browser's size limit and the server's request cap agree: a file at the limit is parsed, not a 413."""
+    rows = [
+        f"{day:%Y-%m-%d},{index}.{'7' * 30}\n" for index, day in enumerate(pd.date_range("1950-01-01", periods=20_000))
+    ]
+    text = "date,wide\n" + "".join(rows)
+    raw = text[: text.rindex("\n", 0, upload.MAX_UPLOAD_BYTES) + 1].encode()
+    assert upload.MAX_UPLOAD_BYTES - 100 < len(raw) <= upload.MAX_UPLOAD_BYTES
+    contents = "data:text/csv;base64," + base64.b64encode(raw).decode()
+    answer = _post(
+        client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, {"contents": contents, "filename": "w"}
+    )
+    assert answer[ids.UPLOAD_MESSAGE]["className"] == "convention", answer[ids.UPLOAD_MESSAGE]["children"]
