@@ -42,13 +42,14 @@ from data_sources.uploads import UploadStore
 if TYPE_CHECKING:
     from data_sources.store import Store
 
-# Every view field the study reads: its own controls, the breakout detector's, the forward-return convention,
-# the stablecoin horizon (the divergence signal) and the upload's.
-READS = (
-    "study_signal", "study_asset", "study_days", "placebo", "scale", "theme",
+# Every view field the study's numbers read: its own controls, the breakout detector's, the forward-return
+# convention, the stablecoin horizon (the divergence signal) and the upload's; the chart also reads scale and theme.
+COMPUTE_READS = (
+    "study_signal", "study_asset", "study_days", "placebo",
     "resolution", "min_age", "min_drawdown", "margin", "entry", "peak_days", "horizon",
     "upload", "upload_column", "upload_days",
 )  # fmt: skip
+READS = (*COMPUTE_READS, "scale", "theme")
 UPLOAD_ID = "upload"  # the upload's chosen column, as a column of the study's frame
 BREAKOUTS = ("rut", "iwm", "iwm_unadj")
 # The series each signal is computed from (the upload's comes from the upload store).
@@ -65,7 +66,8 @@ BAND = (5.0, 95.0)
 # The view's placebo takes 10,000 draws; the other one, shown beside it for comparison, 2,000 (p to 1/2,001): with
 # both at 10,000 Fear & Greed's study took 180 ms of CPU, at the 200 ms budget.
 OTHER_DRAWS = 2_000
-# Above this many events the paths are drawn as one grey trace (a hundred legend entries help no one).
+# Above this many events the paths are drawn as one faint trace under their mean (a hundred legend entries help
+# no one).
 NAMED_PATHS = 12
 
 
@@ -84,10 +86,10 @@ def crossed_above_high(values: pd.Series, *, days: int) -> pd.DatetimeIndex:
     """Days a series closes above its highest close of the `days` calendar days before, having not done so on the
     observation before: the start of each run of new N-day highs."""
     observed = values.dropna()
-    prior_high = observed.rolling(f"{days}D", closed="left").max()
-    # Only once the series has `days` of history before the day: a young series is always at its high.
     if observed.empty:
         return pd.DatetimeIndex([])
+    prior_high = observed.rolling(f"{days}D", closed="left").max()
+    # Only once the series has `days` of history before the day: a young series is always at its high.
     known = observed.index >= observed.index[0] + pd.Timedelta(days=days)
     above = (observed > prior_high).to_numpy(dtype=bool) & known
     return pd.DatetimeIndex(observed.index[1:][above[1:] & ~above[:-1]])
@@ -339,5 +341,5 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         state = project(decode(search), READS)
         metas = store.panel(series_read(state)).meta.values()
         version = repr([(meta.series_id, meta.as_of, meta.last, meta.stale) for meta in metas])
-        result = computed(encode(state), version)
+        result = computed(encode(project(state, COMPUTE_READS)), version)
         return figure(result, state), table_rows(result, state), summary(result, state), notes(result, state)
