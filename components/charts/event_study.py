@@ -137,8 +137,9 @@ def study(frame: pd.DataFrame, state: ViewState, *, draws: int = DRAWS, other_dr
     return Study(events, table, paths)
 
 
-def _line(days: np.ndarray, values: np.ndarray, **trace: Any) -> dict[str, Any]:
-    return {"type": "scatter", "mode": "lines", "x": typed_array(days), "y": typed_array(values), **trace}
+def _line(values: np.ndarray, **trace: Any) -> dict[str, Any]:
+    """A path over days 0, 1, 2... after entry: x as x0/dx, y as float32 (7 digits; a chart shows 3)."""
+    return {"type": "scatter", "mode": "lines", "x0": 0, "dx": 1, "y": typed_array(values.astype("float32")), **trace}
 
 
 def figure(result: Study, state: ViewState) -> Figure:
@@ -172,33 +173,30 @@ def figure(result: Study, state: ViewState) -> Figure:
                                   "showarrow": False}]  # fmt: skip
         return {"data": [], "layout": layout}
     band, paths = result.paths.band, result.paths.paths
-    days = band.index.to_numpy(dtype="float64")
     grey = "rgba(127, 127, 127, {})"
     traces: list[dict[str, Any]] = [
-        _line(days, band["low"].to_numpy("float64"), name=f"random entries, {BAND[0]:g}th pct", showlegend=False,
+        _line(band["low"].to_numpy(), name=f"random entries, {BAND[0]:g}th pct", showlegend=False,
               line={"width": 0}, hovertemplate=f"%{{y:.0f}}<extra>{BAND[0]:g}th pct</extra>"),
-        _line(days, band["high"].to_numpy("float64"), name=f"random entries {BAND[0]:g}-{BAND[1]:g}th pct",
-              fill="tonexty", fillcolor=grey.format(0.18), line={"width": 0},
+        _line(band["high"].to_numpy(), name=f"random entries {BAND[0]:g}-{BAND[1]:g}th pct", fill="tonexty",
+              fillcolor=grey.format(0.18), line={"width": 0},
               hovertemplate=f"%{{y:.0f}}<extra>{BAND[1]:g}th pct</extra>"),
-        _line(days, band["median"].to_numpy("float64"), name="random entries, median",
+        _line(band["median"].to_numpy(), name="random entries, median",
               line={"width": 1.5, "dash": "dash", "color": grey.format(0.9)},
               hovertemplate="%{y:.0f}<extra>median</extra>"),
     ]  # fmt: skip
     drawn = paths.dropna(axis=1, how="all")
     if len(drawn.columns) > NAMED_PATHS:
-        # One trace, the paths separated by NaN, and their mean on top.
-        stacked = np.vstack([drawn.to_numpy("float64"), np.full((1, len(drawn.columns)), np.nan)])
-        x = np.tile(np.append(days, np.nan), len(drawn.columns))
-        traces.append(_line(x, stacked.T.reshape(-1), name=f"{len(drawn.columns)} events", hoverinfo="skip",
-                            line={"width": 0.7, "color": _rgba(color(_colour_id(state)), 0.35)}))  # fmt: skip
-        traces.append(_line(days, drawn.mean(axis=1).to_numpy("float64"), name="mean of events",
-                            line={"width": 2.4, "color": color(_colour_id(state))},
+        # Faint paths in one legend entry, their mean on top.
+        name, colour = f"{len(drawn.columns)} events", color(_colour_id(state))
+        traces += [_line(drawn[day].to_numpy(), name=name, legendgroup="events", showlegend=number == 0,
+                         hoverinfo="skip", line={"width": 0.7, "color": _rgba(colour, 0.35)})
+                   for number, day in enumerate(drawn.columns)]  # fmt: skip
+        traces.append(_line(drawn.mean(axis=1).to_numpy(), name="mean of events", line={"width": 2.4, "color": colour},
                             hovertemplate="%{y:.0f}<extra>mean of events</extra>"))  # fmt: skip
     else:
         for number, day in enumerate(pd.DatetimeIndex(drawn.columns)):
             name = f"{day:%Y-%m-%d}"
-            traces.append(_line(days, drawn[day].to_numpy("float64"), name=name,
-                                line={"width": 2, "color": _palette(number)},
+            traces.append(_line(drawn[day].to_numpy(), name=name, line={"width": 2, "color": _palette(number)},
                                 hovertemplate=f"%{{y:.0f}}<extra>{name}</extra>"))  # fmt: skip
     if drawn.empty:
         layout["annotations"] = [{"text": f"no {signal_label(state)} with {asset} data after it", "xref": "paper",

@@ -15,7 +15,7 @@ PLOT = "#study-graph .js-plotly-plot"
 
 
 def _traces(page: Page) -> list[dict[str, Any]]:
-    """Name, fill and point count of each trace the study chart draws (y travels as a float64 typed array)."""
+    """Name, fill and point count of each trace the study chart draws (y travels as a typed array)."""
     traces = page.evaluate(
         f"""() => (document.querySelector('{PLOT}')?.data || []).map(t => ({{
             name: t.name, fill: t.fill || null, y: t.y
@@ -23,7 +23,8 @@ def _traces(page: Page) -> list[dict[str, Any]]:
     )
     for trace in traces:
         y = trace.pop("y")
-        trace["points"] = len(base64.b64decode(y["bdata"])) // 8 if isinstance(y, dict) else len(y or [])
+        size = {"f4": 4, "f8": 8}[y["dtype"]] if isinstance(y, dict) else 1
+        trace["points"] = len(base64.b64decode(y["bdata"])) // size if isinstance(y, dict) else len(y or [])
     return traces
 
 

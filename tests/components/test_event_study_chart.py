@@ -28,7 +28,9 @@ def _band(figure: dict) -> dict:
 
 
 def _points(trace: dict) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(trace["y"]["bdata"]), dtype="float64")
+    """A path's y values: days 0, 1, 2... after entry (x0 0, dx 1)."""
+    assert (trace["x0"], trace["dx"]) == (0, 1)
+    return np.frombuffer(base64.b64decode(trace["y"]["bdata"]), dtype={"f4": "float32"}[trace["y"]["dtype"]])
 
 
 def test_crossed_above_high_marks_the_first_close_above_the_prior_n_days() -> None:
@@ -111,9 +113,13 @@ def test_many_events_are_drawn_as_one_trace_and_their_mean(snapshot_store: Store
     result = es.study(es.study_frame(snapshot_store, UploadStore(tmp_path), state), state, draws=500)
     figure = es.figure(result, state)
     go.Figure(figure)
-    names = [trace["name"] for trace in figure["data"]]
-    assert len(result.events) > es.NAMED_PATHS
-    assert names[3:] == [f"{result.paths.paths.notna().any().sum()} events", "mean of events"]  # type: ignore[union-attr]
+    assert len(result.events) > es.NAMED_PATHS and result.paths is not None
+    followed = int(result.paths.paths.notna().any().sum())
+    paths, mean = figure["data"][3:-1], figure["data"][-1]
+    assert len(paths) == followed and {trace["name"] for trace in paths} == {f"{followed} events"}
+    assert [trace["showlegend"] for trace in paths] == [True] + [False] * (followed - 1)  # one legend entry
+    assert mean["name"] == "mean of events"
+    np.testing.assert_allclose(_points(mean), result.paths.paths.dropna(axis=1, how="all").mean(axis=1), rtol=1e-6)
 
 
 def test_study_frame_joins_the_chosen_upload_column(snapshot_store: Store, tmp_path: Path) -> None:
