@@ -23,7 +23,7 @@ from data_sources.series import SERIES
 Preset = Literal["ytd", "1y", "3y", "5y", "max"]
 Equity = Literal["rut", "iwm"]
 Altcoin = Literal["total2", "total3"]
-Provider = Literal["coingecko", "cryptocap"]
+Provider = Literal["coingecko", "cryptocap", "cmc"]
 IwmClose = Literal["iwm", "iwm_unadj"]
 Scale = Literal["linear", "log"]
 Mode = Literal["raw", "rebase"]
@@ -202,10 +202,10 @@ ALTCOIN: Choice[Altcoin] = Choice(
 PROVIDER: Choice[Provider] = Choice(
     "provider",
     "Crypto caps from",
-    {"coingecko": "CoinGecko", "cryptocap": "TradingView"},
+    {"coingecko": "CoinGecko", "cryptocap": "TradingView", "cmc": "CoinMarketCap (live)"},
     "coingecko",
-    help="Total and altcoin market caps: CoinGecko's global chart or TradingView's CRYPTOCAP family (a different "
-    "coin universe, from 2017): never spliced",
+    help="Total and altcoin market caps: CoinGecko's global chart, TradingView's CRYPTOCAP family (from 2017, "
+    "embedded) or CoinMarketCap's (keyless and current, live only); each a different coin universe, never spliced",
 )
 MODE: Choice[Mode] = Choice("mode", "Values", {"raw": "Raw (dual axis)", "rebase": "Rebased to 100"}, "raw")
 SCALE: Choice[Scale] = Choice("scale", "Scale", {"linear": "Linear", "log": "Log"}, "linear")

@@ -358,11 +358,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(2, "In late 2020 the Russell 2000 broke through new highs and later turned that level into support.",
           ("rut",), claim_2_support, "?range=2020-07-01..2021-12-31"),
     Claim(3, "Bitcoin surged about 380% after that; last time this setup appeared BTC delivered over 390% upside.",
-          ("rut", "btc"), claim_3_btc, "?range=2020-10-01..2021-12-31&mode=rebase&scale=log"),
+          ("rut", "btc"), claim_3_btc, "?range=2020-10-01..2021-12-31&scale=log&mode=rebase"),
     Claim(4, "Altcoin market cap (OTHERS) surges when IWM breaks above its previous all-time high: in 2017 and 2021.",
-          ("iwm_unadj", *ALTCOIN_PROXIES), claim_4_others, "?range=2016-10-01..2022-06-30&scale=log"),
+          ("iwm_unadj", *ALTCOIN_PROXIES), claim_4_others,
+          "?range=2016-10-01..2022-06-30&iwm=unadjusted&alt=total3&provider=cryptocap&scale=log"),
     Claim(5, "This suggests an altcoin boom in 2026.", ("iwm_unadj", *ALTCOIN_PROXIES), claim_5_boom,
-          "?range=2025-06-01..2026-08-21"),
+          "?range=2025-06-01..2026-08-21&iwm=unadjusted&alt=total3&provider=cryptocap"),
     Claim(6, "The Russell 2000 is up more than 13% year to date and over 40% off its April lows (8 Dec 2025).",
           ("rut",), claim_6_ytd, "?range=2024-12-31..2025-12-31"),
     Claim(7, "Small-cap ETFs recorded about $19.5-20B of net outflows in 2025.", ("iwm_flows", "ijr_flows"),
@@ -371,7 +372,7 @@ CLAIMS: tuple[Claim, ...] = (
           ("usdt_supply", "usdc_supply"), claim_8_highs, "?range=2025-01-01..2025-12-31&stables=usdt,usdc"),
     Claim(9, "Both grew steadily since the start of 2025 while the broader crypto market did not grow proportionally.",
           ("usdt_supply", "usdc_supply", "total_mcap", "cryptocap_total"), claim_9_growth,
-          "?range=2025-01-01..2025-12-31&mode=rebase"),
+          "?range=2025-01-01..2025-12-31&provider=cryptocap&mode=rebase"),
     Claim(10, "Tether minted $1B and Circle $0.5B in the days before 9 Dec 2025.", ("usdt_supply", "usdc_supply"),
           claim_10_mints, "?range=2025-11-15..2025-12-15&stables=usdt,usdc"),
     Claim(11, "USDT (ERC-20) on derivatives exchanges rose from below $40B to nearly $60B in 2025 while spot reserves "
@@ -382,7 +383,7 @@ CLAIMS: tuple[Claim, ...] = (
           "?range=2025-10-01..2025-12-31"),
     Claim(13, "In H1 2022 stablecoin supply kept rising after the market entered a bear phase; in late 2022 it "
           "dropped sharply.", ("stablecoin_supply", "stablecoin_majors"), claim_13_2022,
-          "?range=2021-11-01..2023-03-31&stables=total"),
+          "?range=2021-11-01..2023-03-31&stables=majors,all"),
 )
 # fmt: on
 

@@ -74,6 +74,7 @@ class Chart:
 CRYPTO_CAPS: dict[str, dict[str, str]] = {
     "coingecko": {"total": "total_mcap", "total2": "altcoin_mcap", "total3": "altcoin_ex_eth_mcap"},
     "cryptocap": {"total": "cryptocap_total", "total2": "cryptocap_total2", "total3": "cryptocap_total3"},
+    "cmc": {"total": "cmc_total", "total2": "cmc_total2", "total3": "cmc_total3"},
 }
 
 

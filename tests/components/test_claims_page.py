@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 
 from app import create_app, main
 from components.claims_page import page
-from data_sources.claims import Claim, Finding
+from components.url_state import decode, encode
+from data_sources.claims import CLAIMS, Claim, Finding
 from data_sources.store import Store
 
 
@@ -41,3 +42,8 @@ def test_riskon_claims_prints_the_same_claims(capsys: pytest.CaptureFixture[str]
     assert main(["claims"]) == 0
     out = capsys.readouterr().out
     assert re.findall(r"^\s*(\d+)\. ", out, flags=re.M) == [str(n) for n in range(1, 14)]
+
+
+def test_every_claim_links_a_valid_canonical_view() -> None:
+    for claim in CLAIMS:  # a misspelt or out-of-range parameter would be dropped and change the query
+        assert encode(decode(claim.view)) == claim.view, claim.number
