@@ -4,12 +4,22 @@ Adding a chart is one module with a `CHART` record (see base.Chart) and one line
 
 from __future__ import annotations
 
-from components.charts import altcoins, correlation, drawdown, liquidity, sentiment, smallcaps, ssr, stablecoins
+from components.charts import (
+    altcoins,
+    correlation,
+    drawdown,
+    flows,
+    liquidity,
+    sentiment,
+    smallcaps,
+    ssr,
+    stablecoins,
+)
 from components.charts.base import Chart, ChartData, DateRange, export_name
 
 # The four price panels, then the analytics charts shown beside the signal table.
 PANELS: tuple[Chart, ...] = (smallcaps.CHART, altcoins.CHART, stablecoins.CHART, sentiment.CHART)
-ANALYTICS: tuple[Chart, ...] = (correlation.CHART, drawdown.CHART, ssr.CHART, liquidity.CHART)
+ANALYTICS: tuple[Chart, ...] = (correlation.CHART, drawdown.CHART, ssr.CHART, liquidity.CHART, flows.CHART)
 CHARTS: tuple[Chart, ...] = PANELS + ANALYTICS
 BY_KEY: dict[str, Chart] = {chart.key: chart for chart in CHARTS}
 
