@@ -361,7 +361,8 @@ CLAIMS: tuple[Claim, ...] = (
           ("rut", "btc"), claim_3_btc, "?range=2020-10-01..2021-12-31&scale=log&mode=rebase"),
     Claim(4, "Altcoin market cap (OTHERS) surges when IWM breaks above its previous all-time high: in 2017 and 2021.",
           ("iwm_unadj", *ALTCOIN_PROXIES), claim_4_others,
-          "?range=2016-10-01..2022-06-30&iwm=unadjusted&alt=total3&provider=cryptocap&scale=log"),
+          "?range=2016-10-01..2022-06-30&iwm=unadjusted&alt=total3&provider=cryptocap&scale=log"
+          "&signal=iwm_unadj&asset=cryptocap_total3&study_days=180"),
     Claim(5, "This suggests an altcoin boom in 2026.", ("iwm_unadj", *ALTCOIN_PROXIES), claim_5_boom,
           "?range=2025-06-01..2026-08-21&iwm=unadjusted&alt=total3&provider=cryptocap"),
     Claim(6, "The Russell 2000 is up more than 13% year to date and over 40% off its April lows (8 Dec 2025).",
