@@ -10,11 +10,13 @@ from dash import Dash
 from flask import Flask
 
 from components import callbacks, claims_page, export, health, security, signals, static
+from components.charts import event_study, upload
 from components.layout import page
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
 from data_sources.logs import setup_logging
 from data_sources.store import Store
+from data_sources.uploads import UploadStore
 
 
 def create_app(store: Store | None = None) -> Dash:
@@ -25,6 +27,9 @@ def create_app(store: Store | None = None) -> Dash:
     app.layout = page()
     callbacks.register(app, store)
     signals.register(app, store)
+    uploads = UploadStore(upload.upload_directory(store))
+    event_study.register(app, store, uploads)
+    upload.register(app, store, uploads)
     export.register(app.server, store)
     health.register(app.server, store)
     claims_page.register(app.server, store)

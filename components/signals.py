@@ -193,7 +193,7 @@ def register(app: Dash, store: Store) -> None:
     )
     def zoom_to_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> Any:
         """A row click sets the custom range, which the view callback applies to every chart and the URL."""
-        if not isinstance(cell, dict) or not rows or not isinstance(cell.get("row"), int):
+        if not isinstance(cell, dict) or not isinstance(rows, list) or not isinstance(cell.get("row"), int):
             return no_update, no_update
         if not 0 <= cell["row"] < len(rows) or not isinstance(rows[cell["row"]], dict):
             return no_update, no_update
