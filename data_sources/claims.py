@@ -257,7 +257,12 @@ def claim_8_highs(frame: pd.DataFrame) -> Finding:
 def claim_9_growth(frame: pd.DataFrame) -> Finding:
     """Stablecoins grew through 2025 while the crypto market did not grow proportionally."""
     market_id = next(
-        (sid for sid in ("cryptocap_total", "total_mcap") if not _closes(frame, sid).loc["2025-11-01":].empty), None
+        (
+            sid
+            for sid in ("cmc_total", "cryptocap_total", "total_mcap")
+            if not _closes(frame, sid).loc["2025-11-01":].empty
+        ),
+        None,
     )
     if market_id is None:
         return Finding("-", "-", "cannot test", "no total crypto market cap reaches Dec 2025 in the data")
@@ -372,7 +377,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(8, "USDT and USDC market caps reached new highs in December 2025, about $185B and $78B.",
           ("usdt_supply", "usdc_supply"), claim_8_highs, "?range=2025-01-01..2025-12-31&stables=usdt,usdc"),
     Claim(9, "Both grew steadily since the start of 2025 while the broader crypto market did not grow proportionally.",
-          ("usdt_supply", "usdc_supply", "total_mcap", "cryptocap_total"), claim_9_growth,
+          ("usdt_supply", "usdc_supply", "cmc_total", "cryptocap_total", "total_mcap"), claim_9_growth,
           "?range=2025-01-01..2025-12-31&provider=cryptocap&mode=rebase"),
     Claim(10, "Tether minted $1B and Circle $0.5B in the days before 9 Dec 2025.", ("usdt_supply", "usdc_supply"),
           claim_10_mints, "?range=2025-11-15..2025-12-15&stables=usdt,usdc"),

@@ -118,8 +118,12 @@ def figure(upload: Upload | None, against: pd.Series, state: ViewState) -> Figur
         "yaxis2": {"title": {"text": name}, "overlaying": "y", "side": "right", "showgrid": False,
                    "type": "log" if state.scale == "log" else "linear", "exponentformat": "B"},
     }  # fmt: skip
-    if upload is None:
-        return {"data": [], "layout": layout}
+    if upload is None:  # one sentence, no empty axes
+        hidden = {"visible": False}
+        prompt = {"text": "Upload a CSV above to chart it here", "showarrow": False, "xref": "paper", "yref": "paper",
+                  "x": 0.5, "y": 0.5, "font": {"size": 14}}  # fmt: skip
+        return {"data": [], "layout": layout | {"xaxis": hidden, "yaxis": hidden, "yaxis2": hidden, "height": 160,
+                                                "annotations": [prompt]}}  # fmt: skip
     traces: list[dict[str, Any]] = []
     for number, (column, values) in enumerate(upload.frame.items()):
         colour = COLUMN_COLOURS[number % len(COLUMN_COLOURS)]
