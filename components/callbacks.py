@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,18 @@ from cachetools import TTLCache, cached
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
-from components.charts import BY_KEY, CHARTS, PANELS, Chart, ChartData, DateRange, event_study, export_name, upload
+from components.charts import (
+    BY_KEY,
+    CHARTS,
+    PANELS,
+    Chart,
+    ChartData,
+    DateRange,
+    data_version,
+    event_study,
+    export_name,
+    upload,
+)
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
@@ -108,12 +118,6 @@ def badge(metas: Iterable[SeriesMeta]) -> tuple[str, str]:
     if any(meta.stale for meta in metas):
         return text + " - stale", "badge badge-stale"
     return text, "badge"
-
-
-def data_version(metas: Iterable[SeriesMeta]) -> str:
-    """A short digest of what the data is (source, as-of, extent, staleness): traces built on it stay valid."""
-    parts = [(m.series_id, m.source, m.as_of, m.first, m.last, m.stale, m.message) for m in metas]
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,7 +19,8 @@ from dash import Dash, Input, Output
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
 
-from components import ids
+from components import ids, tables
+from components.charts.base import data_version
 from components.figures import Figure, typed_array
 from components.signals import detect
 from components.theme import color, short, template
@@ -239,37 +240,34 @@ def table_rows(result: Study, state: ViewState) -> list[dict[str, Any]]:
         return []
     shown = result.table.assign(statistic=result.table["statistic"].map(STATISTIC_NAMES), asset=asset_label(state))
     shown = shown.drop(columns=["convention", "baseline_start", "baseline_end"])
-    rows: list[dict[str, Any]] = shown.replace({np.nan: None}).to_dict("records")  # type: ignore[assignment]
-    return rows
+    return tables.records(shown)
 
 
 def table_columns() -> list[dict[str, Any]]:
     percent = FormatTemplate.percentage(1)
     probability = Format(precision=3, scheme=Scheme.decimal_or_exponent)
-    columns = [
-        ("asset", "Asset", "text", None),
-        ("statistic", "Statistic", "text", None),
-        ("n", "n", "numeric", None),
-        ("windows", "Windows", "numeric", None),
-        ("badge", "Sample", "text", None),
-        ("mean", "Mean", "numeric", percent),
-        ("median", "Median", "numeric", percent),
-        ("baseline_mean", "Any day: mean", "numeric", percent),
-        ("baseline_median", "median", "numeric", percent),
-        ("baseline_positive", "% positive", "numeric", percent),
-        ("excess_mean", "Excess (mean)", "numeric", percent),
-        ("hit_rate", "Hit rate", "numeric", percent),
-        ("hit_low", "95% CI low", "numeric", percent),
-        ("hit_high", "high", "numeric", percent),
-        ("binomial_p", "Binomial p", "numeric", probability),
-        ("placebo_percentile", "Placebo pct", "numeric", Format(precision=1, scheme=Scheme.fixed)),
-        ("placebo_p", "Placebo p", "numeric", probability),
-        ("other_placebo_p", "Other placebo p", "numeric", probability),
-    ]
-    return [
-        {"id": key, "name": name, "type": kind, **({"format": fmt} if fmt is not None else {})}
-        for key, name, kind, fmt in columns
-    ]
+    return tables.columns(
+        [
+            ("asset", "Asset", "text", None),
+            ("statistic", "Statistic", "text", None),
+            ("n", "n", "numeric", None),
+            ("windows", "Windows", "numeric", None),
+            ("badge", "Sample", "text", None),
+            ("mean", "Mean", "numeric", percent),
+            ("median", "Median", "numeric", percent),
+            ("baseline_mean", "Any day: mean", "numeric", percent),
+            ("baseline_median", "median", "numeric", percent),
+            ("baseline_positive", "% positive", "numeric", percent),
+            ("excess_mean", "Excess (mean)", "numeric", percent),
+            ("hit_rate", "Hit rate", "numeric", percent),
+            ("hit_low", "95% CI low", "numeric", percent),
+            ("hit_high", "high", "numeric", percent),
+            ("binomial_p", "Binomial p", "numeric", probability),
+            ("placebo_percentile", "Placebo pct", "numeric", Format(precision=1, scheme=Scheme.fixed)),
+            ("placebo_p", "Placebo p", "numeric", probability),
+            ("other_placebo_p", "Other placebo p", "numeric", probability),
+        ]
+    )
 
 
 def summary(result: Study, state: ViewState) -> str:
@@ -338,6 +336,5 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
     def update_study(search: str | None) -> tuple[Figure, list[dict[str, Any]], str, str]:
         state = project(decode(search), READS)
         metas = store.panel(series_read(state)).meta.values()
-        version = repr([(meta.series_id, meta.as_of, meta.last, meta.stale) for meta in metas])
-        result = computed(encode(project(state, COMPUTE_READS)), version)
+        result = computed(encode(project(state, COMPUTE_READS)), data_version(metas))
         return figure(result, state), table_rows(result, state), summary(result, state), notes(result, state)
