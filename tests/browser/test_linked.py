@@ -45,8 +45,10 @@ def _open(page: Page, url: str) -> None:
         arg=list(CHARTS),
         timeout=30_000,
     )
-    # A render still in flight would redraw the charts at the view's range after a test zoomed them.
+    # A render still in flight, or a plot dcc.Graph has queued (it marks the chart pending), would redraw the
+    # charts at the view's range after a test zoomed them.
     page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.dash-graph--pending')", timeout=30_000)
 
 
 def _x_range(page: Page, key: str) -> list[str]:
