@@ -9,21 +9,27 @@ import sys
 from dash import Dash
 from flask import Flask
 
-from components import callbacks, claims_page, export, health, preview, security, signals
+from components import callbacks, claims_page, export, health, preview, security, signals, static
+from components.charts import event_study, upload
 from components.layout import page
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
 from data_sources.logs import setup_logging
 from data_sources.store import Store
+from data_sources.uploads import UploadStore
 
 
 def create_app(store: Store | None = None) -> Dash:
     """Build the dashboard on `store` (default: configured from the environment, the snapshot unless told)."""
     store = store or default_store()
-    app = Dash(__name__, title="riskon", update_title="", assets_folder="assets")
+    app = Dash(__name__, title="riskon", update_title="", assets_folder="assets", compress=True)
+    static.cache_static(app)
     app.layout = page()
     callbacks.register(app, store)
     signals.register(app, store)
+    uploads = UploadStore(upload.upload_directory(store))
+    event_study.register(app, store, uploads)
+    upload.register(app, store, uploads)
     export.register(app.server, store)
     health.register(app.server, store)
     claims_page.register(app.server, store)
@@ -47,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app(store)
     start_refresher(store)
+    export.warm()
     app.run(host=options.host, port=options.port, debug=False)
     return 0
 
@@ -56,6 +63,7 @@ def _server() -> Flask:
     store = default_store()
     server = create_app(store).server
     start_refresher(store)  # in each gunicorn worker; one of them is elected to refresh
+    export.warm()
     return server
 
 

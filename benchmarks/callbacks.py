@@ -1,14 +1,19 @@
-"""Benchmark: the render callback at full range ('Max') against a no-op callback on the same gunicorn server.
+"""Benchmark: riskon's callbacks as a browser fires them, against a floor callback from the same run.
 
-Starts gunicorn (2 workers) on 127.0.0.1 on the embedded snapshot, sends N sequential requests to each callback,
-prints median / p95 latency and their ratio (goal: within 3x), and the bytes each figure costs on the wire
-against the raw float32 size of its points (x and y).
+Starts riskon and the floor app of benchmarks/browser.py (seven graphs, one tiny trace each, one callback) on
+gunicorn (2 gthread workers each), then sends N sequential requests of each kind and prints median / p95 latency
+and the ratio to the floor (goal, issue 11: within 2x for any view):
+- a view at 'Max' whose traces are cached (every callback that reads the view);
+- a zoom (the URL sync and whatever reads the view);
+- views that miss the trace cache (rebased at a different start each time: the traces depend on it);
+and the bytes each figure costs on the wire against the raw float32 size of its points (x and y).
 Run: .venv/bin/python -m benchmarks.callbacks [--requests N]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import socket
@@ -23,7 +28,7 @@ from typing import Any
 import numpy as np
 import requests
 
-from benchmarks.dash_client import callback_body, find_callback
+from benchmarks.dash_client import callback_body, cascade
 from components.figures import trace_points
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,11 +40,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(port: int, cache_dir: str) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, cache_dir: str, *, app: str = "app:server", threads: int = 4) -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1:`port` with 2 workers of `threads` threads each (gthread: a request waiting on I/O or
+    on the PNG renderer does not hold a whole worker), serving `app` on the embedded snapshot."""
     env = {**os.environ, "RISKON_CACHE_DIR": cache_dir, "RISKON_SOURCE": "snapshot", "RISKON_SECRET_KEY": "benchmark"}
-    command = [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen([*command, "--no-control-socket"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    for _ in range(200):
+    command = [sys.executable, "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    command += ["--worker-class", "gthread", "--threads", str(threads), "--no-control-socket"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(600):
         try:
             requests.get(f"http://127.0.0.1:{port}/", timeout=1).raise_for_status()
             return process
@@ -47,17 +55,6 @@ def start_gunicorn(port: int, cache_dir: str) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("gunicorn did not start")
-
-
-def timings(session: requests.Session, url: str, body: dict[str, Any], n: int) -> tuple[list[float], bytes]:
-    result, content = [], b""
-    for _ in range(n):
-        started = time.perf_counter()
-        response = session.post(url, json=body, timeout=30)
-        response.raise_for_status()
-        content = response.content
-        result.append((time.perf_counter() - started) * 1000)
-    return result, content
 
 
 def line(label: str, values: list[float]) -> str:
@@ -74,49 +71,89 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     n = parser.parse_args().requests
-    port = free_port()
+    ports = {"riskon": free_port(), "floor": free_port()}
     with tempfile.TemporaryDirectory() as cache_dir:
-        server = start_gunicorn(port, cache_dir)
+        servers = [
+            start_gunicorn(ports["riskon"], cache_dir),
+            start_gunicorn(ports["floor"], cache_dir, app="benchmarks.browser:floor_server()"),
+        ]
         try:
-            base = f"http://127.0.0.1:{port}"
             session = requests.Session()
+            session.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+            base, floor_base = (f"http://127.0.0.1:{port}" for port in ports.values())
+            floor_spec = session.get(floor_base + "/_dash-dependencies", timeout=10).json()[0]
+            floor_body = callback_body(floor_spec, {"preset.value": "5y"}, "preset.value")
             dependencies = session.get(base + "/_dash-dependencies", timeout=10).json()
-            url = base + "/_dash-update-component"
-            render_spec = find_callback(dependencies, "view")
-            render = callback_body(render_spec, {"view.data": "?preset=max"}, "view.data")
-            # A zoom from the default view: the charts keep their traces and get range patches.
-            zoom_view = {"view.data": "?range=2020-01-01..2021-12-31", "rendered.data": ""}
-            zoom = callback_body(render_spec, zoom_view, "view.data")
-            ping = callback_body(find_callback(dependencies, "ping"), {"ping.n_clicks": 1}, "ping.n_clicks")
-            timings(session, url, render, 20)  # warm both workers' caches
-            timings(session, url, ping, 20)
-            ping_ms, _ = timings(session, url, ping, n)
-            render_ms, content = timings(session, url, render, n)
-            zoom_ms, zoom_content = timings(session, url, zoom, n)
+            answers: list[bytes] = []
+
+            def post(_: dict[str, Any], body: dict[str, Any], at: str = base) -> dict[str, Any] | None:
+                response = session.post(at + "/_dash-update-component", json=body, timeout=60)
+                response.raise_for_status()
+                answers.append(response.content)
+                return response.json() if response.status_code == 200 else None
+
+            def action(values: dict[str, Any], changed: str) -> tuple[float, list[bytes]]:
+                """A browser's action: the callbacks it fires, and those fed by their answers."""
+                answers.clear()
+                started = time.perf_counter()
+                cascade(post, dependencies, values, changed)
+                return (time.perf_counter() - started) * 1000, list(answers)
+
+            def timed(actions: list[tuple[dict[str, Any], str]]) -> tuple[list[float], list[bytes]]:
+                results = [action(values, changed) for values, changed in actions]
+                return [ms for ms, _ in results], results[-1][1]
+
+            days = [dt.date(2016, 1, 1) + dt.timedelta(days=i) for i in range(n)]
+            max_view = [({"url.search": "?preset=max"}, "url.search")] * n
+            zooms = [
+                ({"zoom.data": {"start": f"{day}", "end": f"{day + dt.timedelta(days=400)}"}}, "zoom.data")
+                for day in days
+            ]
+            misses = [
+                ({"url.search": f"?range={day}..{day + dt.timedelta(days=700)}&mode=rebase"}, "url.search")
+                for day in days
+            ]
+            timed(max_view[:20])  # warm both workers
+            for _ in range(20):
+                post({}, floor_body, floor_base)
+            floor_ms = []
+            for _ in range(n):
+                started = time.perf_counter()
+                post({}, floor_body, floor_base)
+                floor_ms.append((time.perf_counter() - started) * 1000)
+            max_ms, contents = timed(max_view)
+            zoom_ms, zoom_contents = timed(zooms)
+            miss_ms, _ = timed(misses)
         finally:
-            server.terminate()
-            server.wait(10)
-    print(f"riskon callbacks on gunicorn (2 workers), {n} sequential requests each, snapshot data, full range")
-    print(line("floor: no-op callback (ping)", ping_ms))
-    print(line("render: every chart + status, 'Max'", render_ms))
-    print(line("zoom: range patches only", zoom_ms))
-    print(
-        f"ratio render / no-op (median): {statistics.median(render_ms) / statistics.median(ping_ms):.2f}x  (goal <= 3x)"
-    )
-    print(f"zoom response: {len(zoom_content) / 1024:.1f} KiB for every chart")
-    response = json.loads(content)["response"]
-    print(f"response: {len(content) / 1024:.0f} KiB in all")
-    for key, value in response.items():
-        if not key.startswith("graph-"):
-            continue
-        figure = value["figure"]
+            for server in servers:
+                server.terminate()
+                server.wait(10)
+    floor = statistics.median(floor_ms)
+    print(f"riskon callbacks on gunicorn (2 gthread workers), {n} sequential actions each, snapshot data")
+    print(line("floor: 7 tiny figures, one callback", floor_ms))
+    for label, values in (
+        (f"view at 'Max', cached ({len(contents)} callbacks)", max_ms),
+        (f"zoom ({len(zoom_contents)} callbacks)", zoom_ms),
+        ("cache-miss views (rebased, new start)", miss_ms),
+    ):
+        print(line(label, values) + f"   {statistics.median(values) / floor:5.2f}x floor (goal <= 2x)")
+    print(f"zoom answers: {sum(map(len, zoom_contents)) / 1024:.1f} KiB decoded")
+    figures = [
+        value["figure"]
+        for content in contents
+        for key, value in json.loads(content).get("response", {}).items()
+        if key.startswith("graph-") and isinstance(value.get("figure"), dict) and "data" in value["figure"]
+    ]
+    print(f"a view's answers: {sum(map(len, contents)) / 1024:.0f} KiB decoded")
+    for figure in figures:
         n_points = sum(points(trace) for trace in figure["data"])
+        if not n_points:
+            continue
         sent = len(json.dumps(figure, separators=(",", ":")))
         raw = n_points * 2 * 4
-        print(
-            f"  {key:20} {n_points:6} points  {sent / 1024:6.0f} KiB sent  vs {raw / 1024:5.0f} KiB raw float32 x+y"
-            f"  ({sent / raw:.2f}x)"
-        )
+        ratio = sent / raw
+        kib = f"{sent / 1024:6.0f} KiB JSON  vs {raw / 1024:5.0f} KiB raw float32 x+y"
+        print(f"  {n_points:6} points  {kib}  ({ratio:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
-def find_callback(dependencies: list[dict[str, Any]], first_input: str) -> dict[str, Any]:
-    """The server callback whose first input is the component `first_input`."""
+def find_callback(dependencies: list[dict[str, Any]], first_input: str, output: str = "") -> dict[str, Any]:
+    """The server callback whose first input is the component `first_input` (and whose outputs name `output`)."""
     return next(
         spec
         for spec in dependencies
-        if spec["inputs"] and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function")
+        if spec["inputs"]
+        and spec["inputs"][0]["id"] == first_input
+        and output in spec["output"]
+        and not spec.get("clientside_function")
     )
 
 
@@ -31,3 +35,35 @@ def callback_body(spec: dict[str, Any], values: dict[str, Any], changed: str) ->
         "changedPropIds": [changed],
         "state": props(spec.get("state", [])),
     }
+
+
+def server_callbacks(dependencies: list[dict[str, Any]], component: str) -> list[dict[str, Any]]:
+    """Every server callback that a change of `component` fires (one of its inputs)."""
+    return [
+        spec
+        for spec in dependencies
+        if not spec.get("clientside_function") and any(item["id"] == component for item in spec["inputs"])
+    ]
+
+
+def cascade(
+    post: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None],
+    dependencies: list[dict[str, Any]],
+    values: dict[str, Any],
+    changed: str,
+    depth: int = 1,
+    after: str = "",
+) -> None:
+    """What Dash's renderer does when `changed` ('id.prop', holding `values`) moves: `post(spec, body)` every
+    server callback it feeds but the one that wrote it (`after`), then, `depth` times, the callbacks fed by what
+    those answered (`post` returns the answer's JSON, or None)."""
+    component = changed.rsplit(".", 1)[0]
+    for spec in server_callbacks(dependencies, component):
+        if spec["output"] == after:
+            continue
+        answer = post(spec, callback_body(spec, values, changed))
+        if depth == 0 or answer is None:
+            continue
+        for target, props in answer.get("response", {}).items():
+            for prop, value in props.items():
+                cascade(post, dependencies, {f"{target}.{prop}": value}, f"{target}.{prop}", depth - 1, spec["output"])

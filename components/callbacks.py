@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,18 @@ from cachetools import TTLCache, cached
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
-from components.charts import BY_KEY, CHARTS, PANELS, Chart, ChartData, DateRange, export_name
+from components.charts import (
+    BY_KEY,
+    CHARTS,
+    PANELS,
+    Chart,
+    ChartData,
+    DateRange,
+    data_version,
+    event_study,
+    export_name,
+    upload,
+)
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
@@ -108,12 +118,6 @@ def badge(metas: Iterable[SeriesMeta]) -> tuple[str, str]:
     if any(meta.stale for meta in metas):
         return text + " - stale", "badge badge-stale"
     return text, "badge"
-
-
-def data_version(metas: Iterable[SeriesMeta]) -> str:
-    """A short digest of what the data is (source, as-of, extent, staleness): traces built on it stay valid."""
-    parts = [(m.series_id, m.source, m.as_of, m.first, m.last, m.stale, m.message) for m in metas]
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=64)
@@ -217,6 +221,8 @@ def register(app: Dash, store: Store) -> None:
         Output(ids.URL, "search"),
         Output(ids.VIEW, "data"),
         Output(ids.SIGNAL_VIEW, "data"),
+        Output(ids.STUDY_VIEW, "data"),
+        Output(ids.UPLOAD_VIEW, "data"),
         Output(ids.PAGE, "className"),
         Output(ids.DATES, "start_date"),
         Output(ids.DATES, "end_date"),
@@ -230,11 +236,13 @@ def register(app: Dash, store: Store) -> None:
         *[Input(control.id, "value") for control in CONTROLS],
         State(ids.VIEW, "data"),
         State(ids.SIGNAL_VIEW, "data"),
+        State(ids.STUDY_VIEW, "data"),
+        State(ids.UPLOAD_VIEW, "data"),
         State(ids.RENDERED, "data"),
     )
     def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
-        *controls, current, signal_view, rendered = rest
+        *controls, current, signal_view, study_view, upload_view, rendered = rest
         values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
@@ -266,11 +274,14 @@ def register(app: Dash, store: Store) -> None:
                 png_href(chart.key, pinned),
             ]
         table_view = encode(project(state, TABLE_READS))
+        evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
         start, end = (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,
             table_view if table_view != signal_view else no_update,
+            evidence[0] if evidence[0] != study_view else no_update,
+            evidence[1] if evidence[1] != upload_view else no_update,
             f"page theme-{state.theme}",
             start if start != start_date else no_update,
             end if end != end_date else no_update,

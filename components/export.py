@@ -1,7 +1,19 @@
-"""Server-side PNG export: `/export/<panel>.png?<view query>` renders the panel with kaleido and the system Chromium."""
+"""Server-side PNG export: `/export/<chart>.png?<view query>[&width=&height=]` draws a chart with kaleido.
+
+Rendering never runs on the request workers' CPU and never piles up: one Chromium per process with a few tabs
+(`RISKON_EXPORT_SLOTS`, default 2) renders on its own event-loop thread; a request beyond that many in flight gets
+503 with Retry-After. Each PNG is cached in the store's cache (shared by workers) under a digest of the figure
+drawn (data, view, credits) and its size, and the image carries the view's share link beside its title, source and
+as-of dates.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import copy
+import datetime as dt
+import hashlib
 import logging
 import os
 import shutil
@@ -9,33 +21,38 @@ import threading
 from typing import TYPE_CHECKING
 
 import kaleido
-from flask import Flask, Response, request
+import orjson
+from flask import Flask, Response, current_app, has_request_context, request
 
 from components.callbacks import chart_figures
 from components.charts import BY_KEY, export_name
 from components.figures import Figure
-from components.url_state import ViewState, decode
+from components.url_state import ViewState, decode, encode
 
 if TYPE_CHECKING:
     from data_sources.store import Store
 
 log = logging.getLogger("riskon.export")
-PNG_SIZE = {"width": 1100, "height": 480, "scale": 2}
+WIDTH, HEIGHT, SCALE = 1100, 480, 2
+MIN_SIDE, MAX_SIDE = 200, 2400
 NO_BROWSER = (
     "PNG export needs Chromium: install it (Debian: apt-get install chromium) or point BROWSER_PATH at a "
     "Chrome/Chromium binary."
 )
-
+BUSY = "the PNG renderer is busy; retry in a few seconds"
+RETRY_AFTER_SECONDS = 5
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 RENDER_TIMEOUT_SECONDS = 30
-
-_lock = threading.Lock()
-_renderer_started = False
-_stores: list[Store] = []  # the store `register` was given; render_png draws from it
+CACHE_SECONDS = 24 * 3600
+EXTENSION = "riskon_png"
 
 
 class NoBrowserError(RuntimeError):
     """No Chrome or Chromium to render with."""
+
+
+class BusyError(RuntimeError):
+    """Every render slot is taken."""
 
 
 def find_browser() -> str | None:
@@ -46,51 +63,184 @@ def find_browser() -> str | None:
     return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
 
 
-def render_png(chart_key: str, view: ViewState, width: int, height: int) -> bytes:
-    """Chart `chart_key` of `view` drawn at width x height CSS pixels, at scale 2 (interim: the browser helper's
-    pooled, cached version replaces this body)."""
-    figure = chart_figures(_stores[-1], view)[0][chart_key]
-    return render_figure(figure, {"width": width, "height": height, "scale": 2})
+class Renderer:
+    """One kaleido Chromium with `slots` tabs on its own event-loop thread, started on first use (or by `warm`).
+    At most `slots` renders are in flight; one more is refused at once (BusyError) instead of queued."""
 
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido: kaleido.Kaleido | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
 
-def render_figure(figure: Figure, opts: dict[str, int] = PNG_SIZE) -> bytes:
-    """PNG bytes of a figure; the first call starts one long-lived Chromium (later calls take about 0.3 s)."""
-    global _renderer_started
-    with _lock:
-        if not _renderer_started:
-            # Checked first: kaleido waits for a browser that never starts rather than failing.
-            if find_browser() is None:
+    def _start(self) -> None:
+        with self._lock:
+            if self._kaleido is not None:
+                return
+            if find_browser() is None:  # kaleido would wait for a browser that never starts rather than fail
                 raise NoBrowserError(NO_BROWSER)
-            kaleido.start_sync_server(n=1, mathjax=False, timeout=RENDER_TIMEOUT_SECONDS, silence_warnings=True)
-            _renderer_started = True
-        return kaleido.calc_fig_sync(figure, opts=dict(opts))  # type: ignore[no-any-return]
+            started: concurrent.futures.Future[None] = concurrent.futures.Future()
+            self._thread = threading.Thread(target=self._run, args=(started,), name="riskon-png", daemon=True)
+            self._thread.start()
+            started.result(timeout=RENDER_TIMEOUT_SECONDS)
+
+    def _run(self, started: concurrent.futures.Future[None]) -> None:
+        async def serve() -> None:
+            try:
+                browser = kaleido.Kaleido(n=self.slots, timeout=RENDER_TIMEOUT_SECONDS, mathjax=False)
+                await browser.open()
+            except BaseException as exc:
+                started.set_exception(exc)
+                return
+            self._loop, self._kaleido, self._stop = asyncio.get_running_loop(), browser, asyncio.Event()
+            started.set_result(None)
+            await self._stop.wait()
+            await browser.close()
+
+        asyncio.run(serve())
+
+    def render(self, figure: Figure, *, width: int, height: int, scale: int = SCALE) -> bytes:
+        """PNG bytes of `figure`; BusyError when every slot is taken, NoBrowserError without a browser."""
+        if not self._free.acquire(blocking=False):
+            raise BusyError(BUSY)
+        try:
+            self._start()
+            assert self._loop is not None and self._kaleido is not None
+            opts = {"width": width, "height": height, "scale": scale, "format": "png"}
+            job = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(figure, opts=opts), self._loop)
+            return job.result(timeout=RENDER_TIMEOUT_SECONDS)  # type: ignore[no-any-return]
+        finally:
+            self._free.release()
+
+    def warm(self) -> None:
+        """Start Chromium and load plotly.js in its tabs now, so that the first export is as fast as later ones."""
+        tiny: Figure = {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {}}
+        for _ in range(self.slots):
+            self.render(tiny, width=MIN_SIDE, height=MIN_SIDE, scale=1)
+
+    def stop(self) -> None:
+        """Close Chromium; the next render starts a new one."""
+        with self._lock:
+            if self._loop is not None and self._stop is not None:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            if self._thread is not None:
+                self._thread.join(RENDER_TIMEOUT_SECONDS)
+            self._loop = self._kaleido = self._stop = self._thread = None
+
+
+_renderer = Renderer(int(os.environ.get("RISKON_EXPORT_SLOTS", "2")))
+
+
+def warm() -> None:
+    """Warm the process's renderer in the background (a server calls it at start); a failure is logged once."""
+
+    def run() -> None:
+        try:
+            _renderer.warm()
+        except Exception as exc:
+            log.warning("riskon: the PNG renderer did not start: %s", str(exc).splitlines()[0] if str(exc) else exc)
+
+    threading.Thread(target=run, name="riskon-png-warm", daemon=True).start()
 
 
 def stop_renderer() -> None:
-    """Stop the Chromium behind render_png (tests use it to start from a clean slate)."""
-    global _renderer_started
-    with _lock:
-        if _renderer_started:
-            kaleido.stop_sync_server(silence_warnings=True)
-            _renderer_started = False
+    """Stop the Chromium behind the exports (tests use it to start from a clean slate)."""
+    _renderer.stop()
+
+
+def share_link(view: ViewState) -> str:
+    """The address of `view`: the requested host's root (or $RISKON_PUBLIC_URL) with the view's query."""
+    root = os.environ.get("RISKON_PUBLIC_URL") or (request.url_root if has_request_context() else "")
+    return root.rstrip("/") + "/" + encode(view)
+
+
+def with_link(figure: Figure, link: str) -> Figure:
+    """A copy of `figure` whose credit corner also carries `link`, so a PNG posted anywhere leads back here."""
+    layout = copy.deepcopy(figure["layout"])
+    layout["annotations"] = [
+        *layout.get("annotations", []),
+        {
+            "text": link,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 1,
+            "y": -0.11,
+            "xanchor": "right",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 10},
+        },
+    ]
+    return {**figure, "layout": layout}
+
+
+def _size(value: str | None, default: int) -> int:
+    """A requested side in pixels, clamped to what a chart can be drawn at; anything malformed is the default."""
+    try:
+        return min(max(int(value or default), MIN_SIDE), MAX_SIDE)
+    except ValueError:
+        return default
+
+
+class PngExport:
+    """PNGs of the dashboard's charts, cached in the store's cache by chart, view, size and data version."""
+
+    def __init__(self, store: Store, renderer: Renderer = _renderer) -> None:
+        self.store = store
+        self.renderer = renderer
+
+    def render(
+        self, chart_key: str, view: ViewState, width: int = WIDTH, height: int = HEIGHT
+    ) -> tuple[bytes, tuple[dt.date, dt.date]]:
+        """The chart `chart_key` of `view` at `width` x `height` CSS pixels (scale 2), and the dates it shows.
+        Cached by the figure itself (its data, title, credit and as-of line) with the link and size: new data or
+        another view is another PNG."""
+        figures, x_range = chart_figures(self.store, view)
+        link = share_link(view.with_range(*x_range))  # a preset's range moves with the data: the link names dates
+        figure = with_link(figures[chart_key], link)
+        digest = hashlib.sha256(orjson.dumps([figure, width, height], option=orjson.OPT_SERIALIZE_NUMPY)).hexdigest()
+        key = f"png:{digest}"
+        cached = self.store.cache.get(key)
+        if isinstance(cached, bytes):
+            return cached, x_range
+        image = self.renderer.render(figure, width=width, height=height)
+        self.store.cache.set(key, image, expire=CACHE_SECONDS)
+        return image, x_range
+
+
+def render_png(chart_key: str, view: ViewState, width: int = WIDTH, height: int = HEIGHT) -> bytes:
+    """PNG of one chart of `view` (cached) from the running app's exporter, e.g. a 1200 x 630 link preview.
+    Raises BusyError or NoBrowserError as the export route does; call it while handling a request."""
+    exporter: PngExport = current_app.extensions[EXTENSION]
+    return exporter.render(chart_key, view, width, height)[0]
 
 
 def register(server: Flask, store: Store) -> None:
     """Add the export route to the Flask server."""
-    _stores.append(store)
+    server.extensions[EXTENSION] = PngExport(store)
 
     @server.get("/export/<panel>.png")
     def export_png(panel: str) -> Response:
         if panel not in BY_KEY:
             return Response(f"unknown panel {panel!r}; choose one of {', '.join(BY_KEY)}", 404, mimetype="text/plain")
-        state = decode(request.query_string.decode("utf-8", errors="replace"))
-        figures, x_range = chart_figures(store, state)
-        figure = figures[panel]
+        view = decode(request.query_string.decode("utf-8", errors="replace"))
+        width, height = _size(request.args.get("width"), WIDTH), _size(request.args.get("height"), HEIGHT)
         try:
-            image = render_figure(figure)
-        except RuntimeError as exc:  # kaleido/choreographer report a missing or broken browser this way
+            image, x_range = server.extensions[EXTENSION].render(panel, view, width, height)
+        except BusyError:
+            return Response(BUSY, 503, mimetype="text/plain", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        except (RuntimeError, TimeoutError) as exc:  # kaleido/choreographer report a missing browser this way
             log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             stop_renderer()
             return Response(NO_BROWSER, 503, mimetype="text/plain")
-        name = export_name(panel, x_range, "png")
-        return Response(image, mimetype="image/png", headers={"Content-Disposition": f'inline; filename="{name}"'})
+        return Response(
+            image,
+            mimetype="image/png",
+            headers={
+                "Content-Disposition": f'inline; filename="{export_name(panel, x_range, "png")}"',
+                "Cache-Control": "public, max-age=300",
+            },
+        )

@@ -16,6 +16,17 @@ PAGE = "page"
 SIGNAL_TABLE = "signal-table"
 SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
+STUDY_VIEW = "study-view"  # dcc.Store: the part of the view the event study reads
+UPLOAD_VIEW = "upload-view"  # dcc.Store: the part of the view the upload card reads
+STUDY_GRAPH = "study-graph"  # not a linked chart: its x axis is days after entry, not dates
+STUDY_TABLE = "study-table"
+STUDY_SUMMARY = "study-summary"
+STUDY_NOTES = "study-notes"
+UPLOAD_INPUT = "upload-input"  # the dcc.Upload
+UPLOAD_PENDING = "upload-pending"  # dcc.Store: a file that passed the browser's size check, for the server
+UPLOAD_MESSAGE = "upload-message"  # what became of the last file dropped
+UPLOAD_STATUS = "upload-status"  # what the view's upload id names
+UPLOAD_GRAPH = "upload-graph"
 CSV = "csv"  # pattern type: a chart's CSV button
 CSV_DOWNLOAD = "csv-download"  # pattern type: its dcc.Download
 

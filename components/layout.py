@@ -11,6 +11,7 @@ from dash.dash_table.DataTable import DataTable
 
 from components import ids
 from components.charts import ANALYTICS, PANELS, Chart
+from components.charts.event_study import table_columns as study_columns
 from components.signals import table_columns
 from components.url_state import (
     DEFAULT,
@@ -22,20 +23,31 @@ from components.url_state import (
     MIN_DRAWDOWN,
     MODE,
     PEAK_DAYS,
+    PLACEBO,
     PRESET,
     PROVIDER,
     RESOLUTION,
     SCALE,
+    STUDY_ASSET,
+    STUDY_DAYS,
+    STUDY_SIGNAL,
     THEME,
+    UPLOAD,
+    UPLOAD_COLUMN,
+    UPLOAD_DAYS,
+    UPLOAD_VS,
     Choice,
     Control,
     Number,
     Toggles,
+    Token,
 )
 
 # Controls drawn in the top bar (besides the custom range) and on the signal card; the rest sit on their chart.
 BAR_CONTROLS: tuple[Control, ...] = (PRESET, EQUITY, IWM_CLOSE, PROVIDER, MODE, SCALE)
 SIGNAL_CONTROLS: tuple[Control, ...] = (RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, PEAK_DAYS)
+STUDY_CONTROLS: tuple[Control, ...] = (STUDY_SIGNAL, STUDY_ASSET, STUDY_DAYS, PLACEBO)
+UPLOAD_CONTROLS: tuple[Control, ...] = (UPLOAD, UPLOAD_COLUMN, UPLOAD_VS, UPLOAD_DAYS)
 # Range-free modebar settings, set once: a changed config makes plotly.js redraw from scratch (newPlot). The
 # PNG's file name (chart and range) is set in the browser (assets/clientside.js).
 GRAPH_CONFIG: Any = {
@@ -50,6 +62,10 @@ def widget(control: Control) -> Any:
     if isinstance(control, Number):
         box = dcc.Input(id=control.id, type="number", value=control.default, step=control.step, debounce=True,
                         min=control.bounds[0], max=control.bounds[1], className="number")  # fmt: skip
+        return html.Div(box, title=control.help)
+    if isinstance(control, Token):
+        box = dcc.Input(id=control.id, type="text", value=control.default, debounce=True, placeholder="none",
+                        className="token", style={"width": "18ch"})  # fmt: skip
         return html.Div(box, title=control.help)
     options = [{"label": text, "value": value} for value, text in getattr(control, "options", {}).items()]
     if isinstance(control, Toggles):
@@ -120,6 +136,51 @@ def signals_card() -> html.Section:
     )  # fmt: skip
 
 
+def study_card() -> html.Section:
+    """The event study: its controls, the paths-vs-band chart, and the table of statistics with its convention.
+    Its graph is not a linked chart (class 'chart'): its x axis counts days after entry."""
+    table = DataTable(
+        id=ids.STUDY_TABLE,
+        columns=[{**column, "hideable": True} for column in study_columns()],  # type: ignore[typeddict-item]
+        data=[],
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": 12, "padding": "4px 8px", "textAlign": "right"},
+        style_cell_conditional=[{"if": {"column_type": "text"}, "textAlign": "left"}],
+        style_header={"fontWeight": 600, "whiteSpace": "normal"},
+    )
+    head = html.Div([html.H2("Event study: after the signal vs after any day", className="card-title"),
+                     html.Span(id=ids.STUDY_SUMMARY, className="badge")], className="card-head")  # fmt: skip
+    graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
+    return html.Section(
+        [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
+         dcc.Loading(graph, type="dot", delay_show=300), table, html.P(id=ids.STUDY_NOTES, className="convention")],
+        id=ids.card("event-study"),
+        className="card card-wide",
+        style={"gridColumn": "1 / -1"},
+    )  # fmt: skip
+
+
+def upload_card() -> html.Section:
+    """Bring your own series: drop a CSV, see it against a riskon series; the event study can use it."""
+    drop = dcc.Upload(
+        id=ids.UPLOAD_INPUT,
+        children=html.Div(["Drop a CSV here or ", html.A("choose a file"), " (a date column, numeric columns)"]),
+        className="upload-drop",
+        style={"border": "1px dashed #9aa1ad", "borderRadius": "6px", "padding": "12px", "textAlign": "center"},
+        accept=".csv,text/csv,text/plain",
+        multiple=False,
+    )
+    head = html.Div(html.H2("Bring your own series", className="card-title"), className="card-head")
+    return html.Section(
+        [head, drop, html.Div(id=ids.UPLOAD_MESSAGE, role="status"),
+         html.Div([labelled(c) for c in UPLOAD_CONTROLS], className="controls"),
+         html.Div(id=ids.UPLOAD_STATUS, className="convention"),
+         dcc.Graph(id=ids.UPLOAD_GRAPH, className="upload-chart", config=GRAPH_CONFIG)],
+        id=ids.card("upload"),
+        className="card",
+    )  # fmt: skip
+
+
 def page() -> html.Div:
     """The whole page; the URL is the source of truth for every control's value."""
     brand = html.Div(
@@ -135,6 +196,9 @@ def page() -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.SIGNAL_VIEW),
+            dcc.Store(id=ids.STUDY_VIEW),
+            dcc.Store(id=ids.UPLOAD_VIEW),
+            dcc.Store(id=ids.UPLOAD_PENDING),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
             header,
@@ -142,6 +206,8 @@ def page() -> html.Div:
             html.Main([card(chart) for chart in PANELS], className="grid"),
             html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),
             html.Div([signals_card(), *[card(chart) for chart in ANALYTICS]], className="grid"),
+            html.H2("Evidence: does the signal beat a random day?", className="section-title"),
+            html.Div([study_card(), upload_card()], className="grid"),
             html.Footer(
                 "Data: embedded snapshot of real public data or live sources; see each chart's source line.",
                 className="footer",

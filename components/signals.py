@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
 
-from components import ids
+from components import ids, tables
 from components.figures import rebase_at, typed_array, typed_dates
 from components.theme import short
 from components.url_state import ViewState, decode, parse_date
@@ -65,33 +64,30 @@ def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     shown = table.copy()
     for column in ("signal", "entry_date", "level_date", "peak_date"):
         shown[column] = shown[column].dt.strftime("%Y-%m-%d")
-    rows: list[dict[str, Any]] = shown.replace({np.nan: None}).to_dict("records")  # type: ignore[assignment]
-    return rows
+    return tables.records(shown)
 
 
 def table_columns() -> list[dict[str, Any]]:
     percent = FormatTemplate.percentage(1)
     money = Format(precision=4, scheme=Scheme.decimal_si_prefix)
-    columns = [
-        ("signal", "Breakout", "text", None),
-        ("equity", "Index", "text", None),
-        ("level", "Prior high", "numeric", money),
-        ("level_date", "High set", "text", None),
-        ("retest_status", "Retest", "text", None),
-        ("asset", "Asset", "text", None),
-        ("entry_close", "Entry", "numeric", money),
-        ("return_30d", "30d", "numeric", percent),
-        ("return_90d", "90d", "numeric", percent),
-        ("return_180d", "180d", "numeric", percent),
-        ("return_365d", "365d", "numeric", percent),
-        ("peak_return", "Peak", "numeric", percent),
-        ("peak_date", "Peak on", "text", None),
-        ("max_drawdown", "Max DD", "numeric", percent),
-    ]
-    return [
-        {"id": key, "name": name, "type": kind, **({"format": fmt} if fmt is not None else {})}
-        for key, name, kind, fmt in columns
-    ]
+    return tables.columns(
+        [
+            ("signal", "Breakout", "text", None),
+            ("equity", "Index", "text", None),
+            ("level", "Prior high", "numeric", money),
+            ("level_date", "High set", "text", None),
+            ("retest_status", "Retest", "text", None),
+            ("asset", "Asset", "text", None),
+            ("entry_close", "Entry", "numeric", money),
+            ("return_30d", "30d", "numeric", percent),
+            ("return_90d", "90d", "numeric", percent),
+            ("return_180d", "180d", "numeric", percent),
+            ("return_365d", "365d", "numeric", percent),
+            ("peak_return", "Peak", "numeric", percent),
+            ("peak_date", "Peak on", "text", None),
+            ("max_drawdown", "Max DD", "numeric", percent),
+        ]
+    )
 
 
 def zoom_window(signal: object) -> dict[str, str] | None:
@@ -193,7 +189,7 @@ def register(app: Dash, store: Store) -> None:
     )
     def zoom_to_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> Any:
         """A row click sets the custom range, which the view callback applies to every chart and the URL."""
-        if not isinstance(cell, dict) or not rows or not isinstance(cell.get("row"), int):
+        if not isinstance(cell, dict) or not isinstance(rows, list) or not isinstance(cell.get("row"), int):
             return no_update, no_update
         if not 0 <= cell["row"] < len(rows) or not isinstance(rows[cell["row"]], dict):
             return no_update, no_update

@@ -8,6 +8,7 @@ Decoding never raises: an unknown key is ignored and a malformed value falls bac
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from dataclasses import field as _field
@@ -15,8 +16,9 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from components.theme import Theme
-from data_sources.analytics import Resolution
+from data_sources.analytics import Placebo, Resolution
 from data_sources.analytics.forward import Entry
+from data_sources.series import SERIES
 
 Preset = Literal["ytd", "1y", "3y", "5y", "max"]
 Equity = Literal["rut", "iwm"]
@@ -28,6 +30,14 @@ Mode = Literal["raw", "rebase"]
 Stable = Literal["usdt_supply", "usdc_supply", "stablecoin_majors", "stablecoin_supply"]
 Asset = Literal["btc", "altcoin_mcap"]
 Liquidity = Literal["level", "change"]
+StudySignal = Literal[
+    "rut", "iwm", "iwm_unadj", "extreme_fear", "extreme_greed", "stables", "liquidity", "upload_high"
+]  # fmt: skip
+StudyAsset = Literal[
+    "btc", "altcoin_mcap", "altcoin_ex_eth_mcap", "cryptocap_total", "cryptocap_total2", "cryptocap_total3",
+    "others_mcap", "rut", "upload",
+]  # fmt: skip
+UploadVs = Literal["btc", "rut", "iwm", "total_mcap", "stablecoin_majors", "usdt_supply", "usdc_supply"]
 T = TypeVar("T", bound=str)
 EARLIEST = dt.date(1980, 1, 1)
 LATEST = dt.date(2100, 1, 1)
@@ -123,6 +133,37 @@ class Number(_Named):
         return str(value)
 
 
+@dataclass(frozen=True)
+class Token:
+    """An identifier matching `pattern` (e.g. an upload's content id), or '' for none; shown as a text box."""
+
+    field: str
+    label: str
+    pattern: str
+    default: str = ""
+    help: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.field.replace("_", "-")
+
+    @property
+    def key(self) -> str:
+        return self.field
+
+    def valid(self, value: object) -> str | None:
+        if not isinstance(value, str):
+            return None
+        value = value.strip()
+        return value if value == "" or re.fullmatch(self.pattern, value) else None
+
+    def from_url(self, text: str) -> str | None:
+        return self.valid(text)
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 class Control(Protocol):
     """What every control declaration offers: its field, widget id, URL key, default and validation."""
 
@@ -189,10 +230,57 @@ PEAK_DAYS = Number(
 CORR_WITH: Choice[Asset] = Choice("corr_with", "Correlate", {"btc": "BTC", "altcoin_mcap": "TOTAL2"}, "btc")
 LIQUIDITY: Choice[Liquidity] = Choice("liquidity", "Liquidity", {"level": "Level", "change": "13-week change"}, "level")
 HORIZON = Number("horizon", "Stablecoin horizon (days)", 30, (7, 365), help="Window for supply vs market growth")
+# The event study: which signal's dates, which asset after them, how many days of paths, and the placebo that
+# headlines the table (the other's p-value is shown beside it).
+STUDY_SIGNAL: Choice[StudySignal] = Choice(
+    "study_signal",
+    "Signal",
+    {"rut": "^RUT breakout", "iwm": "IWM breakout", "iwm_unadj": "IWM (unadj.) breakout",
+     "extreme_fear": "F&G into extreme fear", "extreme_greed": "F&G into extreme greed",
+     "stables": "Stablecoins up, market down", "liquidity": "Net liquidity turns up",
+     "upload_high": "Upload at N-day high"},
+    "rut",
+    param="signal",
+    help="Breakouts use the detector settings of the signal table; 'stablecoins up, market down' its horizon",
+)  # fmt: skip
+_STUDY_ASSETS: dict[StudyAsset, str] = {
+    "btc": "BTC", "altcoin_mcap": "TOTAL2", "altcoin_ex_eth_mcap": "TOTAL3", "cryptocap_total": "CRYPTOCAP",
+    "cryptocap_total2": "CRYPTOCAP TOTAL2", "cryptocap_total3": "CRYPTOCAP TOTAL3", "others_mcap": "OTHERS",
+    "rut": "^RUT", "upload": "Upload",
+}  # fmt: skip
+STUDY_ASSET: Choice[StudyAsset] = Choice(
+    "study_asset",
+    "Asset",
+    # OTHERS only once its series is recorded (issue 10); the upload's chosen column is always offered.
+    {asset: text for asset, text in _STUDY_ASSETS.items() if asset in SERIES or asset == "upload"},
+    "btc",
+    param="asset",
+)
+STUDY_DAYS = Number("study_days", "Paths (days)", 365, (30, 730), help="How many days after entry the chart follows")
+PLACEBO: Choice[Placebo] = Choice(
+    "placebo",
+    "Placebo",
+    {"shifted": "Shifted events", "spaced": "Spaced random days"},
+    "shifted",
+    help="Shifted moves all event days by one random offset (keeps clusters); spaced draws random days no closer "
+    "than the closest two events",
+)
+UPLOAD = Token("upload", "Upload id", r"[0-9a-f]{16}", help="The content id of an uploaded CSV on this server")
+UPLOAD_COLUMN = Number("upload_column", "Column", 1, (1, 8), help="Which value column of the upload to use")
+UPLOAD_VS: Choice[UploadVs] = Choice(
+    "upload_vs",
+    "Against",
+    {"btc": "BTC", "rut": "^RUT", "iwm": "IWM", "total_mcap": "Total cap", "stablecoin_majors": "Stablecoins",
+     "usdt_supply": "USDT", "usdc_supply": "USDC"},
+    "btc",
+    param="vs",
+)  # fmt: skip
+UPLOAD_DAYS = Number("upload_days", "N-day high", 90, (5, 1000), help="Upload signal: a close above the N days before")
 
 CONTROLS: tuple[Control, ...] = (  # URL order
     PRESET, EQUITY, IWM_CLOSE, ALTCOIN, PROVIDER, SCALE, MODE, STABLES, THEME,
     RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, CORR_WITH, HORIZON, PEAK_DAYS, LIQUIDITY,
+    STUDY_SIGNAL, STUDY_ASSET, STUDY_DAYS, PLACEBO, UPLOAD, UPLOAD_COLUMN, UPLOAD_VS, UPLOAD_DAYS,
 )  # fmt: skip
 
 
@@ -224,6 +312,15 @@ class ViewState:
     horizon: int = int(HORIZON.default)
     peak_days: int = int(PEAK_DAYS.default)
     liquidity: Liquidity = LIQUIDITY.default
+    # The event study and an uploaded series (see the declarations above).
+    study_signal: StudySignal = STUDY_SIGNAL.default
+    study_asset: StudyAsset = STUDY_ASSET.default
+    study_days: int = int(STUDY_DAYS.default)
+    placebo: Placebo = PLACEBO.default
+    upload: str = UPLOAD.default
+    upload_column: int = int(UPLOAD_COLUMN.default)
+    upload_vs: UploadVs = UPLOAD_VS.default
+    upload_days: int = int(UPLOAD_DAYS.default)
 
     @property
     def has_custom_range(self) -> bool:

@@ -257,7 +257,12 @@ def claim_8_highs(frame: pd.DataFrame) -> Finding:
 def claim_9_growth(frame: pd.DataFrame) -> Finding:
     """Stablecoins grew through 2025 while the crypto market did not grow proportionally."""
     market_id = next(
-        (sid for sid in ("cryptocap_total", "total_mcap") if not _closes(frame, sid).loc["2025-11-01":].empty), None
+        (
+            sid
+            for sid in ("cmc_total", "cryptocap_total", "total_mcap")
+            if not _closes(frame, sid).loc["2025-11-01":].empty
+        ),
+        None,
     )
     if market_id is None:
         return Finding("-", "-", "cannot test", "no total crypto market cap reaches Dec 2025 in the data")
@@ -361,7 +366,8 @@ CLAIMS: tuple[Claim, ...] = (
           ("rut", "btc"), claim_3_btc, "?range=2020-10-01..2021-12-31&scale=log&mode=rebase"),
     Claim(4, "Altcoin market cap (OTHERS) surges when IWM breaks above its previous all-time high: in 2017 and 2021.",
           ("iwm_unadj", *ALTCOIN_PROXIES), claim_4_others,
-          "?range=2016-10-01..2022-06-30&iwm=unadjusted&alt=total3&provider=cryptocap&scale=log"),
+          "?range=2016-10-01..2022-06-30&iwm=unadjusted&alt=total3&provider=cryptocap&scale=log"
+          "&signal=iwm_unadj&asset=cryptocap_total3&study_days=180"),
     Claim(5, "This suggests an altcoin boom in 2026.", ("iwm_unadj", *ALTCOIN_PROXIES), claim_5_boom,
           "?range=2025-06-01..2026-08-21&iwm=unadjusted&alt=total3&provider=cryptocap"),
     Claim(6, "The Russell 2000 is up more than 13% year to date and over 40% off its April lows (8 Dec 2025).",
@@ -371,7 +377,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(8, "USDT and USDC market caps reached new highs in December 2025, about $185B and $78B.",
           ("usdt_supply", "usdc_supply"), claim_8_highs, "?range=2025-01-01..2025-12-31&stables=usdt,usdc"),
     Claim(9, "Both grew steadily since the start of 2025 while the broader crypto market did not grow proportionally.",
-          ("usdt_supply", "usdc_supply", "total_mcap", "cryptocap_total"), claim_9_growth,
+          ("usdt_supply", "usdc_supply", "cmc_total", "cryptocap_total", "total_mcap"), claim_9_growth,
           "?range=2025-01-01..2025-12-31&provider=cryptocap&mode=rebase"),
     Claim(10, "Tether minted $1B and Circle $0.5B in the days before 9 Dec 2025.", ("usdt_supply", "usdc_supply"),
           claim_10_mints, "?range=2025-11-15..2025-12-15&stables=usdt,usdc"),

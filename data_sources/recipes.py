@@ -267,6 +267,17 @@ _FRED = "FRED (Federal Reserve H.4.1 and NY Fed)"
 _UTC_CLOSE = "each `D 00:00 UTC` reading labelled D-1, the UTC day it closes"
 _CRYPTOCAP_NOTE = "daily closes to 2026-04-18; the partial bar of 2026-04-19 dropped"
 
+
+def _stablecoin_recipe(coin: str, note: str) -> Recipe:
+    """One coin's market cap from CoinGecko's stablecoin caps."""
+    return Recipe(_COINGECKO_STABLES, (COINGECKO_STABLES,), lambda raw: _stablecoin(raw, coin), note)
+
+
+def _fred_recipe(column: str, note: str) -> Recipe:
+    """One column of the FRED liquidity download, in USD."""
+    return Recipe(_FRED, (FRED_LIQUIDITY,), lambda raw: _fred(raw, column), note)
+
+
 BTC = Recipe(
     "Coinbase Exchange BTC-USD daily candles",
     (COINBASE_BTC,),
@@ -363,17 +374,13 @@ ALTCOIN_EX_ETH_MCAP = Recipe(
     _altcoin_ex_eth_mcap,
     f"TOTAL3 = TOTAL2 - ETH market cap, where both exist (ETH export ends 2024-12-19); {_UTC_CLOSE}",
 )
-USDT_SUPPLY = Recipe(
-    _COINGECKO_STABLES,
-    (COINGECKO_STABLES,),
-    lambda raw: _stablecoin(raw, "Tether"),
+USDT_SUPPLY = _stablecoin_recipe(
+    "Tether",
     "Tether market cap; each day the reading nearest its UTC close; flat Nov 2018 - Jun 2019 then +72.5% on "
     "2019-06-20 upstream (kept as is)",
 )
-USDC_SUPPLY = Recipe(
-    _COINGECKO_STABLES,
-    (COINGECKO_STABLES,),
-    lambda raw: _stablecoin(raw, "USDC"),
+USDC_SUPPLY = _stablecoin_recipe(
+    "USDC",
     "USDC market cap; each day the reading nearest its UTC close; upstream zeros (2018-10-04..15, -18..23) missing",
 )
 STABLECOIN_MAJORS = Recipe(
@@ -398,18 +405,9 @@ NET_LIQUIDITY = Recipe(
     "WALCL - WTREGEN - RRPONTSYD in USD, weekly (Wednesday levels, RRP of the same Wednesday); from the daily "
     "ON RRP facility (2013-09-23); a Wednesday without an RRP value (holiday) is missing",
 )
-WALCL = Recipe(
-    _FRED, (FRED_LIQUIDITY,), lambda raw: _fred(raw, "WALCL"), "Fed total assets, Wednesday level, USD (FRED: $M)"
-)
-WTREGEN = Recipe(
-    _FRED,
-    (FRED_LIQUIDITY,),
-    lambda raw: _fred(raw, "WTREGEN"),
-    "Treasury General Account, Wednesday level, USD (FRED: $M)",
-)
-RRPONTSYD = Recipe(
-    _FRED,
-    (FRED_LIQUIDITY,),
-    lambda raw: _fred(raw, "RRPONTSYD"),
+WALCL = _fred_recipe("WALCL", "Fed total assets, Wednesday level, USD (FRED: $M)")
+WTREGEN = _fred_recipe("WTREGEN", "Treasury General Account, Wednesday level, USD (FRED: $M)")
+RRPONTSYD = _fred_recipe(
+    "RRPONTSYD",
     "overnight reverse repo, daily, USD (FRED: $B); before 2013-09-23 only on the rare days with an operation",
 )

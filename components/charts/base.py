@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
 
 DateRange = tuple[dt.date, dt.date]
 T = TypeVar("T")
+
+
+def data_version(metas: Iterable[SeriesMeta]) -> str:
+    """A short digest of what the data is (source, as-of, extent, staleness): traces built on it stay valid."""
+    parts = [(m.series_id, m.source, m.as_of, m.first, m.last, m.stale, m.message) for m in metas]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.url_state import CONTROLS, DEFAULT, Choice, Control, Number, Toggles, ViewState, decode, encode, updated
+from components.url_state import (
+    CONTROLS,
+    DEFAULT,
+    Choice,
+    Control,
+    Number,
+    Toggles,
+    Token,
+    ViewState,
+    decode,
+    encode,
+    updated,
+)
 
 
 def _values(control: Control) -> st.SearchStrategy[object]:
@@ -20,6 +32,8 @@ def _values(control: Control) -> st.SearchStrategy[object]:
         return st.lists(st.sampled_from(options), min_size=1, unique=True).map(
             lambda chosen: tuple(option for option in options if option in chosen)
         )
+    if isinstance(control, Token):
+        return st.just("") | st.from_regex(control.pattern, fullmatch=True)
     assert isinstance(control, Number)
     low, high = control.bounds
     if isinstance(control.default, int):

@@ -17,7 +17,7 @@ import redis
 from data_sources import http
 from data_sources.config import open_cache
 from data_sources.store import ResilientCache
-from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream
+from tests.data_sources.fake_upstream import Histories, Upstream
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -105,15 +105,22 @@ def cache(open_shared: Callable[[], ResilientCache]) -> ResilientCache:
 
 
 @pytest.fixture
-def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeUpstream]:
-    """A fake upstream on 127.0.0.1, reached through riskon's own HTTP session with no retries."""
+def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
+    """A fresh fake upstream on 127.0.0.1, and a shared session that does not retry (one request, one call)."""
     monkeypatch.setattr(http, "retry_policy", functools.partial(http.retry_policy, total=0))
     http.session.cache_clear()
-    server = FakeUpstream()
+    server = Upstream()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
-    server.release.set()
     server.shutdown()
-    thread.join(DEADLINE_SECONDS)
+    server.server_close()
     http.session.cache_clear()
+
+
+@pytest.fixture
+def histories(upstream: Upstream) -> Iterator[Histories]:
+    """Real histories on the fake upstream, holding every request until a test says how to answer."""
+    served = Histories(upstream)
+    yield served
+    served.release.set()

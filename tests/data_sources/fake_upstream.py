@@ -1,17 +1,70 @@
-"""A fake upstream on 127.0.0.1 that serves real histories, errors or hangs on command, and a live source on it."""
+"""The one fake upstream on 127.0.0.1: routes a path to an answer to the query and records every request; on it, real
+histories that error or hang on command, and a live source that reads them."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import MappingProxyType
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
 from data_sources import http, snapshot
 from data_sources.base import Fetched, validate_series
+from data_sources.series import SERIES_IDS
+
+# Every wait below is on a state, with this deadline only so that a broken build fails instead of hanging.
+DEADLINE_SECONDS = 60.0
+
+
+class Reply(NamedTuple):
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = MappingProxyType({})
+
+
+Route = Callable[[dict[str, str]], Reply]
+
+
+class Upstream(ThreadingHTTPServer):
+    """Answers a path with its route's reply to the query (404 for a path without one); records every request."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Upstream
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+        self.server.requests.append((parts.path, query))
+        route = self.server.routes.get(parts.path)
+        status, body, headers = route(query) if route else Reply(404, b"not found")
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Keep test output quiet."""
 
 
 def history(series_id: str) -> pd.Series:
@@ -20,46 +73,27 @@ def history(series_id: str) -> pd.Series:
     return snapshot.load(series_id if snapshot.has(series_id) else "btc").rename(series_id)
 
 
-# Every wait below is on a state, with this deadline only so that a broken build fails instead of hanging.
-DEADLINE_SECONDS = 60.0
+class Histories:
+    """Each series' real history as JSON at /<series_id> of an upstream, or 503, or held until released."""
 
-
-class FakeUpstream(ThreadingHTTPServer):
-    """Serves each series' real history as JSON at /<series_id>, or answers 503, or hangs until released."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, upstream: Upstream) -> None:
+        self.url = upstream.url
         self.mode = "hang"
         self.release = threading.Event()
         self.hanging = threading.Event()  # set while a request is held
+        for series_id in SERIES_IDS:
+            upstream.routes[f"/{series_id}"] = functools.partial(self._answer, series_id)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeUpstream
-
-    def do_GET(self) -> None:
-        if self.server.mode == "hang":
-            self.server.hanging.set()
-            self.server.release.wait()
-            self.server.hanging.clear()
-        if self.server.mode != "ok":
-            self.send_error(503)
-            return
-        series = history(self.path.strip("/"))
+    def _answer(self, series_id: str, query: dict[str, str]) -> Reply:
+        if self.mode == "hang":
+            self.hanging.set()
+            self.release.wait()
+            self.hanging.clear()
+        if self.mode != "ok":
+            return Reply(503)
+        series = history(series_id)
         body = json.dumps({"dates": [f"{day:%Y-%m-%d}" for day in series.index], "values": series.tolist()})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        return Reply(200, body.encode(), {"Content-Type": "application/json"})
 
 
 class HttpSource:

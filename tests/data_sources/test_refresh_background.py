@@ -16,38 +16,38 @@ from data_sources.series import SERIES, SERIES_IDS
 from data_sources.status import status
 from data_sources.store import Store
 from tests.data_sources.conftest import open_at
-from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream, HttpSource, wait_for
+from tests.data_sources.fake_upstream import DEADLINE_SECONDS, Histories, HttpSource, wait_for
 
 
 def test_pages_never_wait_on_upstream_the_status_follows_it_and_the_data_upgrades(
-    upstream: FakeUpstream, tmp_path: Path
+    histories: Histories, tmp_path: Path
 ) -> None:
     store = Store(open_cache(tmp_path / "cache"), mode="auto")
     server = Flask(__name__)
     health.register(server, store)
     client = server.test_client()
-    refresher = Refresher(store, HttpSource(upstream.url), retry_seconds=0.2)
+    refresher = Refresher(store, HttpSource(histories.url), retry_seconds=0.2)
     background = BackgroundRefresher(refresher, tick_seconds=0.1).start()
     try:
-        assert upstream.hanging.wait(DEADLINE_SECONDS), "the refresher asked upstream"
+        assert histories.hanging.wait(DEADLINE_SECONDS), "the refresher asked upstream"
         panel = store.panel(SERIES_IDS)  # returns while upstream holds the refresher's request
-        assert upstream.hanging.is_set()
+        assert histories.hanging.is_set()
         assert all(meta.source.startswith("snapshot") for meta in panel.meta.values() if meta.available)
         answer = client.get("/healthz")
-        assert upstream.hanging.is_set() and answer.status_code == 200
+        assert histories.hanging.is_set() and answer.status_code == 200
         assert answer.get_json()["state"] == "starting"
         ends = max(snapshot.load(key).index[-1] for key, record in SERIES.items() if record.live and snapshot.has(key))
         assert status(store).line == f"Starting · embedded data (ends {ends:%Y-%m-%d}) · first refresh under way"
 
-        upstream.mode = "error"
-        upstream.release.set()
+        histories.mode = "error"
+        histories.release.set()
         wait_for(lambda: status(store).state == "offline", "every series has failed once")
         line = status(store).line
         assert line.startswith(f"Offline · embedded data (ends {ends:%Y-%m-%d}) · last try ")
         assert line.endswith(": upstream error (HTTP 503)")
         assert client.get("/healthz").get_json()["series"]["btc"]["error"] == "upstream error (HTTP 503)"
 
-        upstream.mode = "ok"
+        histories.mode = "ok"
         wait_for(lambda: status(store).state == "live", "every series is live")
         assert status(store).line.startswith("Live · data as of ")
         meta = store.series("altcoin_mcap")[1]
@@ -61,13 +61,13 @@ def test_pages_never_wait_on_upstream_the_status_follows_it_and_the_data_upgrade
 
 
 def test_one_process_per_cache_refreshes_and_another_takes_over_when_it_stops(
-    upstream: FakeUpstream, location: str
+    histories: Histories, location: str
 ) -> None:
-    upstream.mode = "ok"
+    histories.mode = "ok"
 
     def refresher() -> BackgroundRefresher:
         store = Store(open_at(location), mode="auto")
-        return BackgroundRefresher(Refresher(store, HttpSource(upstream.url)), tick_seconds=0.1)
+        return BackgroundRefresher(Refresher(store, HttpSource(histories.url)), tick_seconds=0.1)
 
     first, second = refresher().start(), refresher().start()
     try:

@@ -19,7 +19,7 @@ from data_sources.refresher import Refresher
 from data_sources.status import status
 from data_sources.store import Store
 from tests.data_sources.conftest import free_port
-from tests.data_sources.fake_upstream import DEADLINE_SECONDS, FakeUpstream, HttpSource, wait_for
+from tests.data_sources.fake_upstream import DEADLINE_SECONDS, Histories, HttpSource, wait_for
 
 
 @pytest.fixture
@@ -41,10 +41,10 @@ def broker(redis_url: str) -> Iterator[str]:
 
 
 def test_a_worker_refreshes_every_due_series_into_the_shared_cache(
-    broker: str, upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch, root_logging: None
+    broker: str, histories: Histories, monkeypatch: pytest.MonkeyPatch, root_logging: None
 ) -> None:
-    upstream.mode = "ok"
-    refresher = Refresher(Store(open_cache(url=broker), mode="auto"), HttpSource(upstream.url))
+    histories.mode = "ok"
+    refresher = Refresher(Store(open_cache(url=broker), mode="auto"), HttpSource(histories.url))
     monkeypatch.setattr(tasks, "refresher", lambda: refresher)
     reader = Store(open_cache(url=broker), mode="auto")  # a web worker on another host, reading the same Redis
     with start_worker(tasks.app, pool="solo", perform_ping_check=False, shutdown_timeout=DEADLINE_SECONDS):

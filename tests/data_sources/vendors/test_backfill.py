@@ -14,7 +14,8 @@ from data_sources import cli
 from data_sources.backfill import Others, backfill_others, key, others_series, pending, ranked_days, schedule
 from data_sources.base import FetchError, ParseError
 from data_sources.vendors.coinmarketcap import BTC, CoinMarketCap
-from tests.data_sources.vendors.conftest import Upstream, fixture_bytes
+from tests.data_sources.fake_upstream import Reply, Upstream
+from tests.data_sources.vendors.conftest import fixture_bytes
 
 LISTING = json.loads(fixture_bytes("coinmarketcap/listings_historical_documented_shape.json"))
 DAYS = list(pd.date_range("2024-03-01", "2024-03-08"))
@@ -23,12 +24,12 @@ DAYS = list(pd.date_range("2024-03-01", "2024-03-08"))
 def _serve_listings(upstream: Upstream, *, fail_on: str | None = None) -> None:
     """Each day's answer is the documented listing with BTC's cap set from the day, so days differ."""
 
-    def answer(query: dict[str, str]) -> tuple[int, bytes]:
+    def answer(query: dict[str, str]) -> Reply:
         if query["date"] == fail_on:
-            return 404, b'{"status": {"error_code": "404"}}'
+            return Reply(404, b'{"status": {"error_code": "404"}}')
         coins = json.loads(json.dumps(LISTING["data"]))
         coins[0]["quotes"][0]["marketCap"] = 1e12 + pd.Timestamp(query["date"]).day
-        return 200, json.dumps({"data": coins, "status": LISTING["status"]}).encode()
+        return Reply(200, json.dumps({"data": coins, "status": LISTING["status"]}).encode())
 
     upstream.routes["/cryptocurrency/listings/historical"] = answer
 

@@ -12,7 +12,8 @@ import pytest
 from data_sources.base import FetchError, ParseError
 from data_sources.vendors import coinmarketcap
 from data_sources.vendors.coinmarketcap import BTC, CoinMarketCap, others, top_caps
-from tests.data_sources.vendors.conftest import Upstream, fixture_bytes
+from tests.data_sources.fake_upstream import Reply, Upstream
+from tests.data_sources.vendors.conftest import fixture_bytes
 
 JAN_2020 = "coinmarketcap/global_metrics_historical_BTC_2020-01.json"
 PATH = "/global-metrics/quotes/historical"
@@ -49,13 +50,13 @@ def _window_answer(upstream: Upstream, *, short: bool = False) -> None:
     """Answer each window with the recorded January 2020 quotes re-stamped over the requested days."""
     template = json.loads(fixture_bytes(JAN_2020))
 
-    def answer(query: dict[str, str]) -> tuple[int, bytes]:
+    def answer(query: dict[str, str]) -> Reply:
         days = pd.date_range(pd.Timestamp(int(query["timeStart"]), unit="s"),
                              pd.Timestamp(int(query["timeEnd"]), unit="s"), freq="D")  # fmt: skip
         days = days[: len(days) // 2] if short else days
         quote = template["data"]["quotes"][0]
         quotes = [quote | {"timestamp": f"{day:%Y-%m-%d}T00:00:00.000Z"} for day in days]
-        return 200, json.dumps({"data": {"quotes": quotes}, "status": template["status"]}).encode()
+        return Reply(200, json.dumps({"data": {"quotes": quotes}, "status": template["status"]}).encode())
 
     upstream.routes[PATH] = answer
 

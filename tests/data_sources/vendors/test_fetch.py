@@ -8,12 +8,13 @@ import pandas as pd
 
 from data_sources.vendors.coinbase import Coinbase
 from data_sources.vendors.ishares import IShares
-from tests.data_sources.vendors.conftest import Upstream, fixture_bytes
+from tests.data_sources.fake_upstream import Reply, Upstream
+from tests.data_sources.vendors.conftest import fixture_bytes
 
 
 def test_coinbase_pages_the_whole_history_and_asks_only_for_closed_days(upstream: Upstream) -> None:
     candles = json.loads(fixture_bytes("coinbase/candles_BTC-USD_documented_shape.json"))
-    upstream.routes["/products/BTC-USD/candles"] = lambda query: (200, json.dumps(candles).encode())
+    upstream.routes["/products/BTC-USD/candles"] = lambda query: Reply(200, json.dumps(candles).encode())
     adapter = Coinbase("BTC-USD", api=upstream.url)
     body = json.loads(adapter.fetch("btc"))
     windows = [(pd.Timestamp(q["start"]), pd.Timestamp(q["end"])) for _, q in upstream.requests]
@@ -25,7 +26,7 @@ def test_coinbase_pages_the_whole_history_and_asks_only_for_closed_days(upstream
 
 def test_ishares_asks_for_the_fund_download_of_its_product(upstream: Upstream) -> None:
     path = "/239710/ishares-russell-2000-etf/1521942788811.ajax"
-    upstream.routes[path] = lambda query: (200, fixture_bytes("ishares/IWM_fund_historical_documented_shape.xls"))
+    upstream.routes[path] = lambda query: Reply(200, fixture_bytes("ishares/IWM_fund_historical_documented_shape.xls"))
     adapter = IShares("239710", "ishares-russell-2000-etf", api=upstream.url)
     flows = adapter.parse(adapter.fetch("iwm_flows"), "iwm_flows")
     assert upstream.requests[0][1] == {

@@ -13,7 +13,8 @@ from data_sources.record import record
 from data_sources.vendors.alternative_me import AlternativeMe
 from data_sources.vendors.fred import Fred
 from data_sources.vendors.yahoo import Yahoo
-from tests.data_sources.vendors.conftest import Upstream, fixture_bytes
+from tests.data_sources.fake_upstream import Reply, Upstream
+from tests.data_sources.vendors.conftest import fixture_bytes
 
 
 def test_record_saves_each_vendors_body_and_reports_failures(
@@ -21,9 +22,9 @@ def test_record_saves_each_vendors_body_and_reports_failures(
 ) -> None:
     monkeypatch.setenv("COINGECKO_API_KEY", "SECRET-KEY-123")
     fng = fixture_bytes("alternative_me/fng_limit2.json").replace(b"Fear", b"Fear SECRET-KEY-123")
-    upstream.routes["/fng/"] = lambda query: (200, fng)
+    upstream.routes["/fng/"] = lambda query: Reply(200, fng)
     rut = fixture_bytes("yahoo/chart_RUT_1mo_2026-08-22.json.gz")
-    upstream.routes["/v8/finance/chart/%5ERUT"] = lambda query: (200, rut)
+    upstream.routes["/v8/finance/chart/%5ERUT"] = lambda query: Reply(200, rut)
     chains: dict[str, tuple[Adapter, ...]] = {
         "fear_greed": (AlternativeMe(api=f"{upstream.url}/fng/"),),
         "rut": (Yahoo("^RUT", host=upstream.url),),

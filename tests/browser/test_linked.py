@@ -1,0 +1,176 @@
+"""Linked charts in headless Chromium (assets/clientside.js): a zoom refits every chart in the browser, a
+double-click returns every chart and the URL to the preset, a hover shows the same day on every chart."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+# Charts every view draws with data (the four panels and the analytics charts; others may join them).
+CHARTS = ("smallcaps", "altcoins", "stablecoins", "sentiment", "correlation", "drawdown", "ssr")
+# Counts Plotly.relayout calls per chart, so that a test can say how many times each chart was redrawn.
+COUNT_RELAYOUTS = """() => {
+  window.relayouts = {};
+  const original = window.Plotly.relayout;
+  window.Plotly.relayout = function (div, ...rest) {
+    const id = div.closest('.chart').id;
+    window.relayouts[id] = (window.relayouts[id] || 0) + 1;
+    return original.call(this, div, ...rest);
+  };
+}"""
+
+
+def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 20_000) -> None:
+    """Poll `probe` until it returns `expected` (Playwright's Python API has no expect.poll)."""
+    value = probe()
+    for _ in range(timeout_ms // 100):
+        if value == expected:
+            return
+        page.wait_for_timeout(100)
+        value = probe()
+    assert value == expected
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    # dcc.Graph first draws an empty plot; wait for the server's traces on every chart.
+    page.wait_for_function(
+        "keys => keys.every(k => (document.querySelector(`#graph-${k} .js-plotly-plot`)?.data || []).length > 0)",
+        arg=list(CHARTS),
+        timeout=30_000,
+    )
+    # A render still in flight, or a plot dcc.Graph has queued (it marks the chart pending), would redraw the
+    # charts at the view's range after a test zoomed them.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.dash-graph--pending')", timeout=30_000)
+
+
+def _x_range(page: Page, key: str) -> list[str]:
+    return page.evaluate(
+        "key => document.querySelector(`#graph-${key} .js-plotly-plot`)._fullLayout.xaxis.range"
+        ".map(v => String(v).slice(0, 10))",
+        key,
+    )
+
+
+def _y_range(page: Page, key: str, axis: str = "yaxis") -> list[float]:
+    return page.evaluate(
+        "([key, axis]) => document.querySelector(`#graph-${key} .js-plotly-plot`)._fullLayout[axis].range",
+        [key, axis],
+    )
+
+
+def _relayout(page: Page, key: str, update: dict[str, object]) -> None:
+    page.evaluate(
+        "([key, update]) => Plotly.relayout(document.querySelector(`#graph-${key} .js-plotly-plot`), update)",
+        [key, update],
+    )
+
+
+def _all_x_ranges(page: Page) -> list[list[str]]:
+    return [_x_range(page, key) for key in CHARTS]
+
+
+def test_a_zoom_refits_every_chart_in_the_browser_with_one_relayout_each(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    page.evaluate(COUNT_RELAYOUTS)
+    # The server is unreachable from here on: x and y must come from the browser alone.
+    page.route("**/_dash-update-component", lambda route: route.abort())
+    _relayout(page, "stablecoins", {"xaxis.range": ["2020-03-01", "2021-06-30"]})
+    eventually(page, lambda: _all_x_ranges(page), [["2020-03-01", "2021-06-30"]] * len(CHARTS))
+    # ^RUT's March 2020 low is 991 and its high in the window about 2,360; BTC (right axis) spans ~4,900-64,000.
+    eventually(page, lambda: _y_range(page, "smallcaps")[0] < 1_000, True)
+    low, high = _y_range(page, "smallcaps")
+    assert 900 < low < 991 and 2_360 < high < 2_500
+    btc_low, btc_high = _y_range(page, "smallcaps", "yaxis2")
+    assert 0 < btc_low < 4_900 and 63_000 < btc_high < 70_000
+    assert _y_range(page, "sentiment") == [0, 100]  # Fear & Greed's axis is fixed
+    # One relayout per chart: the source gets its y axes (Plotly already drew its x), the others x and y together.
+    counts = page.evaluate("window.relayouts")
+    assert {key: counts.get(f"graph-{key}") for key in CHARTS} == {key: 1 for key in CHARTS} | {"stablecoins": 2}
+
+
+def test_a_zoom_reaches_the_url_through_the_server_sync(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    _relayout(page, "altcoins", {"xaxis.range": ["2020-10-01", "2021-06-30"]})
+    expect(page).to_have_url(re.compile(r"\?range=2020-10-01\.\.2021-06-30$"), timeout=30_000)
+    expect(page.locator("#dates")).to_have_value("2020-10-01", timeout=30_000)
+    eventually(page, lambda: _all_x_ranges(page), [["2020-10-01", "2021-06-30"]] * len(CHARTS))
+
+
+def test_a_log_axis_is_refitted_in_log_units(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?scale=log&preset=max")
+    _relayout(page, "smallcaps", {"xaxis.range": ["2020-03-01", "2021-06-30"]})
+    # log10 of ^RUT's ~991 low and ~2,360 high in the window (at 'Max' the axis starts near log10(100) = 2)
+    eventually(page, lambda: 2.9 < _y_range(page, "smallcaps")[0] < 3.0, True)
+    assert 3.37 < _y_range(page, "smallcaps")[1] < 3.45
+
+
+def _double_click(page: Page, key: str) -> None:
+    # Playwright waits until the drag layer is visible and stable, and finds it again if a redraw replaced it.
+    page.locator(f"#graph-{key} .nsewdrag").first.dblclick()
+
+
+def test_double_click_at_the_preset_keeps_the_chart_on_the_preset(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    preset = _x_range(page, "smallcaps")
+    _double_click(page, "altcoins")
+    # Plotly's autorange would show 1986-2028 on this chart only; it stays in line with the others.
+    eventually(page, lambda: _all_x_ranges(page), [preset] * len(CHARTS))
+    assert page.url == live_url + "/"
+
+
+def test_double_click_after_a_zoom_returns_every_chart_and_the_url_to_the_preset(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?preset=1y")
+    preset = _x_range(page, "smallcaps")
+    _relayout(page, "smallcaps", {"xaxis.range": ["2025-06-01", "2025-09-30"]})
+    expect(page).to_have_url(re.compile(r"\?range=2025-06-01\.\.2025-09-30&preset=1y$"), timeout=30_000)
+    _double_click(page, "drawdown")
+    expect(page).to_have_url(re.compile(r"\?preset=1y$"), timeout=30_000)
+    eventually(page, lambda: _all_x_ranges(page), [preset] * len(CHARTS))
+    _double_click(page, "drawdown")  # a second double-click, now at the preset, changes nothing
+    eventually(page, lambda: _all_x_ranges(page), [preset] * len(CHARTS))
+    expect(page).to_have_url(re.compile(r"\?preset=1y$"), timeout=30_000)
+
+
+def _hover_labels(page: Page, key: str) -> int:
+    """1 while chart `key` shows a hover label, else 0."""
+    return min(page.locator(f"#graph-{key} .hoverlayer > *").count(), 1)
+
+
+def test_hovering_one_chart_shows_the_same_day_on_the_others(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?range=2021-01-01..2021-01-31")
+    hovered: list[str] = []
+    page.expose_function("reportHover", lambda key, x: hovered.append(f"{key} {x}"))
+    page.evaluate(
+        """keys => keys.forEach(k => document.querySelector(`#graph-${k} .js-plotly-plot`)
+             .on('plotly_hover', e => window.reportHover(k, String(e.points[0].x).slice(0, 10))))""",
+        list(CHARTS),
+    )
+    box = page.locator("#graph-smallcaps .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for key in ("altcoins", "stablecoins", "sentiment"):
+        eventually(page, functools.partial(_hover_labels, page, key), 1)
+    # The unified label on another chart names the day hovered on ^RUT (mid-January 2021).
+    label = page.locator("#graph-sentiment .hoverlayer").text_content() or ""
+    assert re.search(r"1[3-9] Jan 2021", label), label
+    # Only the pointer's chart reported a hover: the labels drawn elsewhere did not echo back.
+    page.wait_for_timeout(500)
+    assert hovered and {entry.split()[0] for entry in hovered} == {"smallcaps"}
+
+
+def test_leaving_a_chart_clears_the_linked_hover(page: Page, live_url: str) -> None:
+    _open(page, live_url + "/?range=2021-01-01..2021-01-31")
+    box = page.locator("#graph-smallcaps .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    eventually(page, functools.partial(_hover_labels, page, "altcoins"), 1)
+    page.mouse.move(5, 5)  # off every chart
+    eventually(page, lambda: _hover_labels(page, "altcoins"), 0)

@@ -1,0 +1,125 @@
+"""The event-study and upload callbacks over HTTP (Flask's test client): any view or pending upload a client sends
+is answered 200 with a figure or a reason, never a 500 or a traceback; a valid upload comes back as the view's id."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pandas as pd
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+from benchmarks.dash_client import callback_body
+from components import ids
+from components.charts import upload
+from components.url_state import STUDY_ASSET, STUDY_SIGNAL
+from data_sources.config import open_cache
+from data_sources.store import Store
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+study_views = st.builds(
+    lambda signal, asset, extra: f"?signal={signal}&asset={asset}&{extra}",
+    st.sampled_from([*STUDY_SIGNAL.options, "nope"]),
+    st.sampled_from([*STUDY_ASSET.options, "others_mcap"]),
+    st.sampled_from(["", "upload=0123456789abcdef", "study_days=30", "placebo=spaced&resolution=monthly",
+                     "entry=prior&upload_days=5", "upload_column=8", "study_days=99999"]),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    return create_app(Store(open_cache(tmp_path_factory.mktemp("cache")))).server.test_client()
+
+
+@pytest.fixture(scope="module")
+def dependencies(client: FlaskClient) -> list[dict[str, Any]]:
+    return client.get("/_dash-dependencies").get_json()  # type: ignore[no-any-return]
+
+
+Deps = list[dict[str, Any]]
+
+
+def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str, value: object) -> Any:
+    """The answer of the server callback that writes `output` and reads `first_input` first, given `value`."""
+    return _post_values(client, dependencies, output, first_input, {f"{first_input}.data": value})
+
+
+def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_input: str, values: dict[str, Any]) -> Any:
+    """The answer of that callback given `values` ('id.property'), its first input changed."""
+    spec = next(spec for spec in dependencies if f"{output}." in spec["output"]
+                and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function"))  # fmt: skip
+    changed = next(key for key in values if key.startswith(f"{first_input}."))
+    response = client.post("/_dash-update-component", json=callback_body(spec, values, changed))
+    assert response.status_code == 200, response.data[:300]
+    assert b"Traceback" not in response.data
+    return response.get_json()["response"]
+
+
+@FUZZ
+@given(study_views | json_values)
+def test_any_study_view_gets_figures(client: FlaskClient, dependencies: Deps, view: Any) -> None:
+    for graph, store in ((ids.STUDY_GRAPH, ids.STUDY_VIEW), (ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW)):
+        assert "layout" in _post(client, dependencies, graph, store, view)[graph]["figure"]
+
+
+@FUZZ
+@given(json_values | st.fixed_dictionaries({"contents": st.text(max_size=60), "filename": st.text(max_size=20)}))
+def test_any_pending_upload_gets_a_reason(client: FlaskClient, dependencies: Deps, pending: Any) -> None:
+    answer = _post(client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, pending)
+    assert answer[ids.UPLOAD_MESSAGE]["children"] and answer[ids.UPLOAD_MESSAGE]["className"] == "panel-message"
+    assert "upload" not in answer  # nothing valid, so the view's upload id is left alone
+
+
+def test_a_valid_pending_upload_becomes_the_views_upload(
+    client: FlaskClient, dependencies: list[dict[str, Any]]
+) -> None:
+    contents = "data:text/csv;base64," + base64.b64encode(b"date,x\n2021-01-01,1\n2021-01-02,2\n").decode()
+    answer = _post(
+        client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, {"contents": contents, "filename": "x"}
+    )
+    upload_id = answer["upload"]["value"]
+    assert len(upload_id) == 16 and upload_id in answer[ids.UPLOAD_MESSAGE]["children"]
+    figure = _post(client, dependencies, ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW, f"?upload={upload_id}")[ids.UPLOAD_GRAPH]
+    figure = figure["figure"]
+    assert [trace["name"] for trace in figure["data"]] == ["x", "BTC"]
+    assert json.dumps(figure)  # plain JSON
+
+
+def test_the_study_and_upload_stores_change_only_with_what_they_read(client: FlaskClient, dependencies: Deps) -> None:
+    """A zoom or another chart's control leaves the study and the upload card alone (no request, no recompute)."""
+
+    def stores(search: str, study: object = None, upload: object = None) -> dict[str, Any]:
+        values = {"url.search": search, f"{ids.STUDY_VIEW}.data": study, f"{ids.UPLOAD_VIEW}.data": upload}
+        answer = _post_values(client, dependencies, ids.STUDY_VIEW, "url", values)
+        return {key: answer[key]["data"] for key in (ids.STUDY_VIEW, ids.UPLOAD_VIEW) if key in answer}
+
+    first = stores("?signal=liquidity&vs=rut")
+    assert first == {ids.STUDY_VIEW: "?signal=liquidity", ids.UPLOAD_VIEW: "?vs=rut"}
+    after = stores("?signal=liquidity&vs=rut&range=2020-01-01..2021-01-01&equity=iwm", *first.values())
+    assert after == {}
+    assert stores("?signal=liquidity&vs=btc", *first.values()) == {ids.UPLOAD_VIEW: ""}
+
+
+def test_the_largest_upload_allowed_fits_the_apps_request_cap(client: FlaskClient, dependencies: Deps) -> None:
+    """The browser's size limit and the server's request cap agree: a file at the limit is parsed, not a 413."""
+    rows = [
+        f"{day:%Y-%m-%d},{index}.{'7' * 30}\n" for index, day in enumerate(pd.date_range("1950-01-01", periods=20_000))
+    ]
+    text = "date,wide\n" + "".join(rows)
+    raw = text[: text.rindex("\n", 0, upload.MAX_UPLOAD_BYTES) + 1].encode()
+    assert upload.MAX_UPLOAD_BYTES - 100 < len(raw) <= upload.MAX_UPLOAD_BYTES
+    contents = "data:text/csv;base64," + base64.b64encode(raw).decode()
+    answer = _post(
+        client, dependencies, ids.UPLOAD_MESSAGE, ids.UPLOAD_PENDING, {"contents": contents, "filename": "w"}
+    )
+    assert answer[ids.UPLOAD_MESSAGE]["className"] == "convention", answer[ids.UPLOAD_MESSAGE]["children"]
