@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from benchmarks.dash_client import callback_body
 from components import ids
 from components.charts import upload
 from components.url_state import STUDY_ASSET, STUDY_SIGNAL
 from data_sources.config import open_cache
 from data_sources.store import Store
+from tests.conftest import Page
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 json_values = st.recursive(
@@ -59,7 +59,13 @@ def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_inp
     spec = next(spec for spec in dependencies if f"{output}." in spec["output"]
                 and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function"))  # fmt: skip
     changed = next(key for key in values if key.startswith(f"{first_input}."))
-    response = client.post("/_dash-update-component", json=callback_body(spec, values, changed))
+    page = Page(client.get("/_dash-layout").get_json())
+    for key, value in values.items():  # the props as the renderer would hold them
+        component, prop = key.rsplit(".", 1)
+        page.components[component][2][prop] = value
+    body = page.request(spec, triggered=False)
+    assert body is not None
+    response = client.post("/_dash-update-component", json=body | {"changedPropIds": [changed]})
     assert response.status_code == 200, response.data[:300]
     assert b"Traceback" not in response.data
     return response.get_json()["response"]
