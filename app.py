@@ -9,7 +9,7 @@ import sys
 from dash import Dash
 from flask import Flask
 
-from components import callbacks, claims_page, export, health, preview, security, signals, static
+from components import callbacks, claims_page, export, health, preview, security, signals, static, status_line
 from components.charts import event_study, upload
 from components.layout import page
 from data_sources import cli
@@ -33,6 +33,7 @@ def create_app(store: Store | None = None) -> Dash:
     export.register(app.server, store)
     health.register(app.server, store)
     claims_page.register(app.server, store)
+    status_line.register(app, store)
     preview.register(app, store)
     security.harden(app)  # last: the CSP hashes every inline script registered above
     # One process may sign with a key of its own; several share RISKON_SECRET_KEY (gunicorn.conf.py insists).

@@ -234,6 +234,7 @@ def register(app: Dash, store: Store) -> None:
         Input(ids.DATES, "start_date"),
         Input(ids.DATES, "end_date"),
         *[Input(control.id, "value") for control in CONTROLS],
+        Input(ids.DATA_VERSION, "data"),
         State(ids.VIEW, "data"),
         State(ids.SIGNAL_VIEW, "data"),
         State(ids.STUDY_VIEW, "data"),
@@ -242,7 +243,8 @@ def register(app: Dash, store: Store) -> None:
     )
     def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
-        *controls, current, signal_view, study_view, upload_view, rendered = rest
+        # The data version only says new data landed: each chart then redraws if its own data changed.
+        *controls, _data_version, current, signal_view, study_view, upload_view, rendered = rest
         values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None

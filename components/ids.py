@@ -56,3 +56,10 @@ def png_link(chart: str) -> str:
 def action(kind: str, chart: object) -> dict[str, object]:
     """A pattern-matching id of a chart's action (`kind` CSV or CSV_DOWNLOAD); `chart` a key, MATCH or ALL."""
     return {"type": kind, "chart": chart}
+
+
+STATUS_LINE = "status-line"  # one line under the header: live, offline, stale, with when
+STATUS_TEXT = "status-text"
+STATUS_TABLE = "status-table"  # the data-status drawer: one row per series
+STATUS_TICK = "status-tick"  # dcc.Interval: re-read the status and notice new data
+DATA_VERSION = "data-version"  # dcc.Store: what data the charts show; a change re-renders without a reload

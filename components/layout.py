@@ -9,7 +9,7 @@ from typing import Any
 from dash import dcc, html
 from dash.dash_table.DataTable import DataTable
 
-from components import ids
+from components import ids, status_line
 from components.charts import ANALYTICS, PANELS, Chart
 from components.charts.event_study import table_columns as study_columns
 from components.signals import table_columns
@@ -202,6 +202,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
             header,
+            *status_line.elements(),
             controls(),
             html.Main([card(chart) for chart in PANELS], className="grid"),
             html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),

@@ -1,0 +1,83 @@
+"""The status line under the header and the data-status drawer, re-read every tick; new live data re-renders the
+charts without a reload (the view callback listens to the data version this writes)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from components import ids
+from data_sources.series import SERIES
+from data_sources.status import DataStatus, SeriesStatus, status
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from data_sources.store import Store
+
+TICK_MS = 30_000
+_LINE_CLASS = {"live": "", "snapshot": "", "partial": " status-stale", "starting": " status-stale",
+               "offline": " status-offline"}  # fmt: skip
+
+
+def elements() -> list[Any]:
+    """The line, the drawer, the tick and the data version, placed under the page header."""
+    line = html.Div(
+        [html.Span(id=ids.STATUS_TEXT), html.A("Claims tested", href="/claims", className="claims-link")],
+        id=ids.STATUS_LINE,
+        className="status-line",
+        role="status",
+    )
+    drawer = html.Details([html.Summary("Data status"), html.Div(id=ids.STATUS_TABLE)], className="status-page")
+    return [line, drawer, dcc.Interval(id=ids.STATUS_TICK, interval=TICK_MS), dcc.Store(id=ids.DATA_VERSION)]
+
+
+def _when(stamp: pd.Timestamp | None) -> str:
+    return "-" if stamp is None else f"{stamp:%Y-%m-%d %H:%M} UTC"
+
+
+def _row(row: SeriesStatus) -> html.Tr:
+    health = "status-down" if not row.available else "status-stale" if row.stale or row.error else "status-ok"
+    span = f"{row.first:%Y-%m-%d} to {row.last:%Y-%m-%d}" if row.first is not None and row.last is not None else "-"
+    cells = [SERIES[row.series_id].short, row.source, span, _when(row.last_success), _when(row.last_attempt),
+             row.error or "", _when(row.next_attempt)]  # fmt: skip
+    return html.Tr([html.Td(cell, className=health if index == 0 else None) for index, cell in enumerate(cells)])
+
+
+def table(data: DataStatus) -> html.Table:
+    """One row per series: source used, range, last success, last attempt, error in a few words, next attempt."""
+    head = ["Series", "Source used", "Data", "Last success", "Last attempt", "Error", "Next attempt"]
+    return html.Table([html.Thead(html.Tr([html.Th(name) for name in head])),
+                       html.Tbody([_row(row) for row in data.series])])  # fmt: skip
+
+
+def data_version(data: DataStatus) -> str:
+    """A short digest of what every series serves (source, fetch time, last date): changes when new data lands."""
+    served = "|".join(f"{row.series_id}:{row.source}:{row.fetched_at}:{row.last}" for row in data.series)
+    return hashlib.sha256(served.encode()).hexdigest()[:16]
+
+
+def register(app: Dash, store: Store) -> None:
+    """Fill the line and drawer on load and every tick; move the data version when the served data changes."""
+
+    @app.callback(
+        Output(ids.STATUS_TEXT, "children"),
+        Output(ids.STATUS_LINE, "className"),
+        Output(ids.STATUS_TABLE, "children"),
+        Input(ids.STATUS_TICK, "n_intervals"),
+    )
+    def show_status(_: int | None) -> tuple[str, str, html.Table]:
+        data = status(store)
+        return data.line, "status-line" + _LINE_CLASS[data.state], table(data)
+
+    @app.callback(
+        Output(ids.DATA_VERSION, "data"),
+        Input(ids.STATUS_TICK, "n_intervals"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def watch_data(_: int | None, shown: str | None) -> Any:
+        version = data_version(status(store))
+        return version if version != shown else no_update
