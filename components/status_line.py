@@ -41,7 +41,7 @@ def _when(stamp: pd.Timestamp | None) -> str:
 def _row(row: SeriesStatus) -> html.Tr:
     health = "status-down" if not row.available else "status-stale" if row.stale or row.error else "status-ok"
     span = f"{row.first:%Y-%m-%d} to {row.last:%Y-%m-%d}" if row.first is not None and row.last is not None else "-"
-    cells = [SERIES[row.series_id].short, row.source, span, _when(row.last_success), _when(row.last_attempt),
+    cells = [SERIES[row.series_id].label, row.source, span, _when(row.last_success), _when(row.last_attempt),
              row.error or "", _when(row.next_attempt)]  # fmt: skip
     return html.Tr([html.Td(cell, className=health if index == 0 else None) for index, cell in enumerate(cells)])
 

@@ -25,7 +25,7 @@ def test_the_drawer_has_one_row_per_series_with_the_error_in_words() -> None:
     rows = (_row("rut"), _row("btc", error="network unreachable", stale=True))
     drawer = table(DataStatus("auto", "partial", "Partly live", rows, None))
     body = drawer.children[1].children  # type: ignore[index,union-attr]
-    assert [tr.children[0].children for tr in body] == ["^RUT", "BTC"]
+    assert [tr.children[0].children for tr in body] == ["Russell 2000 (^RUT)", "Bitcoin price"]
     assert body[1].children[5].children == "network unreachable"
     assert body[1].children[0].className == "status-stale" and body[0].children[0].className == "status-ok"
 
