@@ -6,12 +6,16 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from data_sources.config import open_cache
 from data_sources.store import Store
@@ -195,3 +199,16 @@ def real_payloads(app_client: FlaskClient) -> list[dict[str, Any]]:
 def renderer() -> Callable[..., list[tuple[dict[str, Any], bytes]]]:
     """`renderer_requests` for tests that open their own app or a page at a query."""
     return renderer_requests
+
+
+@contextmanager
+def served(server: Flask) -> Iterator[str]:
+    """`server` on a free port of 127.0.0.1, from a thread, while the block runs; yields its base URL."""
+    http = make_server("127.0.0.1", 0, server, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(5)

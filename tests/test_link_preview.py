@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -13,13 +12,13 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from app import create_app
 from components import export
 from components.url_state import decode
 from data_sources.config import open_cache
 from data_sources.store import Store
+from tests.conftest import served
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The analysts' own check (README): ^RUT's first close above its 2018-08-31 high is 2020-11-13; the description
@@ -81,13 +80,8 @@ def png_size_and_corner(image: bytes) -> tuple[int, int, tuple[int, ...]]:
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on the embedded snapshot, served on 127.0.0.1 from a thread (the og: URLs name this host)."""
     export.stop_renderer()
-    app = create_app(Store(open_cache(tmp_path_factory.mktemp("preview-cache"))))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with served(create_app(Store(open_cache(tmp_path_factory.mktemp("preview-cache")))).server) as url:
+        yield url
     export.stop_renderer()
 
 

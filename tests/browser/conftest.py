@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
+
+from tests.conftest import served
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root
@@ -41,13 +41,8 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from data_sources.config import open_cache
     from data_sources.store import Store
 
-    app = create_app(Store(open_cache(tmp_path_factory.mktemp("browser-cache"))))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with served(create_app(Store(open_cache(tmp_path_factory.mktemp("browser-cache")))).server) as url:
+        yield url
 
 
 @pytest.fixture
@@ -57,3 +52,15 @@ def console_errors(page: Page) -> list[str]:
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 60_000) -> None:
+    """Poll `probe` until it returns `expected` (Playwright's Python API has no expect.poll); the long limit is
+    for a loaded machine, a passing test returns as soon as the state is reached."""
+    value = probe()
+    for _ in range(timeout_ms // 100):
+        if value == expected:
+            return
+        page.wait_for_timeout(100)
+        value = probe()
+    assert value == expected

@@ -7,27 +7,16 @@ import functools
 import io
 import re
 import struct
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import eventually
 
 PANELS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
 pytestmark = pytest.mark.browser
 # Assertions wait on state; on a loaded 2-core machine the state may take far longer than Playwright's 5 s.
 expect.set_options(timeout=30_000)
-
-
-def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 60_000) -> None:
-    """Poll `probe` until it returns `expected` (Playwright's Python API has no expect.poll); the long limit is
-    for a loaded machine, a passing test returns as soon as the state is reached."""
-    value = probe()
-    for _ in range(timeout_ms // 100):
-        if value == expected:
-            return
-        page.wait_for_timeout(100)
-        value = probe()
-    assert value == expected
 
 
 def _open(page: Page, url: str) -> None:

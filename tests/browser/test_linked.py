@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +25,6 @@ COUNT_RELAYOUTS = """() => {
     return original.call(this, div, ...rest);
   };
 }"""
-
-
-def eventually(page: Page, probe: Callable[[], object], expected: object, timeout_ms: int = 20_000) -> None:
-    """Poll `probe` until it returns `expected` (Playwright's Python API has no expect.poll)."""
-    value = probe()
-    for _ in range(timeout_ms // 100):
-        if value == expected:
-            return
-        page.wait_for_timeout(100)
-        value = probe()
-    assert value == expected
 
 
 def _open(page: Page, url: str) -> None:
