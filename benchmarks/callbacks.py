@@ -40,10 +40,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(port: int, cache_dir: str, *, app: str = "app:server", threads: int = 4) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    port: int, cache_dir: str, *, app: str = "app:server", threads: int = 4, overrides: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """gunicorn on 127.0.0.1:`port` with 2 workers of `threads` threads each (gthread: a request waiting on I/O or
-    on the PNG renderer does not hold a whole worker), serving `app` on the embedded snapshot."""
+    on the PNG renderer does not hold a whole worker), serving `app` on the embedded snapshot unless `overrides`
+    (environment variables) say otherwise."""
     env = {**os.environ, "RISKON_CACHE_DIR": cache_dir, "RISKON_SOURCE": "snapshot", "RISKON_SECRET_KEY": "benchmark"}
+    env |= overrides or {}
     command = [sys.executable, "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", "gthread", "--threads", str(threads), "--no-control-socket"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
