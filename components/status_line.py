@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
+from data_sources.config import status_seconds
 from data_sources.series import SERIES
 from data_sources.status import DataStatus, SeriesStatus, status
 
@@ -17,13 +18,12 @@ if TYPE_CHECKING:
 
     from data_sources.store import Store
 
-TICK_MS = 30_000
 _LINE_CLASS = {"live": "", "snapshot": "", "partial": " status-stale", "starting": " status-stale",
                "offline": " status-offline"}  # fmt: skip
 
 
 def elements() -> list[Any]:
-    """The line, the drawer, the tick and the data version, placed under the page header."""
+    """The line, the drawer, the tick (every RISKON_STATUS_SECONDS) and the data version, under the page header."""
     line = html.Div(
         [html.Span(id=ids.STATUS_TEXT), html.A("Claims tested", href="/claims", className="claims-link")],
         id=ids.STATUS_LINE,
@@ -31,7 +31,8 @@ def elements() -> list[Any]:
         role="status",
     )
     drawer = html.Details([html.Summary("Data status"), html.Div(id=ids.STATUS_TABLE)], className="status-page")
-    return [line, drawer, dcc.Interval(id=ids.STATUS_TICK, interval=TICK_MS), dcc.Store(id=ids.DATA_VERSION)]
+    tick = dcc.Interval(id=ids.STATUS_TICK, interval=round(status_seconds() * 1000))
+    return [line, drawer, tick, dcc.Store(id=ids.DATA_VERSION)]
 
 
 def _when(stamp: pd.Timestamp | None) -> str:
@@ -60,24 +61,21 @@ def data_version(data: DataStatus) -> str:
 
 
 def register(app: Dash, store: Store) -> None:
-    """Fill the line and drawer on load and every tick; move the data version when the served data changes."""
+    """Fill the line and drawer on load and every tick, and on a tick move the data version if the served data
+    changed: one read of the status for all four."""
 
     @app.callback(
         Output(ids.STATUS_TEXT, "children"),
         Output(ids.STATUS_LINE, "className"),
         Output(ids.STATUS_TABLE, "children"),
-        Input(ids.STATUS_TICK, "n_intervals"),
-    )
-    def show_status(_: int | None) -> tuple[str, str, html.Table]:
-        data = status(store)
-        return data.line, "status-line" + _LINE_CLASS[data.state], table(data)
-
-    @app.callback(
         Output(ids.DATA_VERSION, "data"),
         Input(ids.STATUS_TICK, "n_intervals"),
         State(ids.DATA_VERSION, "data"),
-        prevent_initial_call=True,
     )
-    def watch_data(_: int | None, shown: str | None) -> Any:
-        version = data_version(status(store))
-        return version if version != shown else no_update
+    def show_status(ticks: int | None, shown: str | None) -> tuple[str, str, html.Table, Any]:
+        data = status(store)
+        version = data_version(data)
+        # On load (no tick yet) the charts are being drawn from the data there is now: no version, which would
+        # only make them ask again.
+        changed = bool(ticks) and version != shown
+        return data.line, "status-line" + _LINE_CLASS[data.state], table(data), version if changed else no_update

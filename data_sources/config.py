@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import cast
@@ -17,9 +18,12 @@ ENV_CACHE_URL = "RISKON_CACHE_URL"
 ENV_BROKER_URL = "RISKON_BROKER_URL"
 ENV_RETRY_SECONDS = "RISKON_RETRY_SECONDS"
 ENV_SECRET_KEY = "RISKON_SECRET_KEY"
+ENV_STATUS_SECONDS = "RISKON_STATUS_SECONDS"
 DEFAULT_MODE: SourceMode = "auto"
 # After a failed refresh, wait this long before the next try, doubling per further failure.
 DEFAULT_RETRY_SECONDS = 60.0
+# An open page re-reads the data status this often, and redraws the charts whose data changed.
+DEFAULT_STATUS_SECONDS = 30.0
 
 
 def mode_from_env() -> SourceMode:
@@ -28,6 +32,24 @@ def mode_from_env() -> SourceMode:
     if value not in SOURCE_MODES:
         raise ValueError(f"{ENV_SOURCE}={value!r} is not one of {', '.join(SOURCE_MODES)}")
     return cast("SourceMode", value)
+
+
+def seconds_from_env(name: str, default: float) -> float:
+    """A positive, finite number of seconds from the environment variable `name` (default `default`); anything
+    else is an error naming the variable, not a guess."""
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"{name}={value!r} is not a positive number of seconds")
+    return seconds
+
+
+def status_seconds() -> float:
+    """How often an open page re-reads the data status: RISKON_STATUS_SECONDS, default 30."""
+    return seconds_from_env(ENV_STATUS_SECONDS, DEFAULT_STATUS_SECONDS)
 
 
 def secret_key(*, workers: int = 1) -> str | None:
@@ -69,7 +91,7 @@ def default_store(mode: SourceMode | None = None) -> Store:
 
 def default_refresher(store: Store) -> Refresher:
     """The refresher that keeps `store`'s live copies current from the default registry."""
-    retry = float(os.environ.get(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS))
+    retry = seconds_from_env(ENV_RETRY_SECONDS, DEFAULT_RETRY_SECONDS)
     return Refresher(store, default_registry(), retry_seconds=retry)
 
 
