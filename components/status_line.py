@@ -6,18 +6,22 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
+from components.callbacks import SERVED_SECONDS
 from data_sources.config import status_seconds
 from data_sources.series import SERIES
 from data_sources.status import DataStatus, SeriesStatus, status
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from data_sources.store import Store
 
+# The charts read a worker's caches (callbacks.served under callbacks.load), which may hold the older copy for up to
+# twice SERVED_SECONDS after a new one lands: the data version moves once every worker's charts will see the new
+# data, else a chart would redraw the old data and the page would take the new version as shown.
+SETTLE = pd.Timedelta(seconds=2 * SERVED_SECONDS)
 _LINE_CLASS = {"live": "", "snapshot": "", "partial": " status-stale", "starting": " status-stale",
                "offline": " status-offline"}  # fmt: skip
 
@@ -60,6 +64,12 @@ def data_version(data: DataStatus) -> str:
     return hashlib.sha256(served.encode()).hexdigest()[:16]
 
 
+def settled(data: DataStatus, now: pd.Timestamp) -> bool:
+    """Whether the newest live copy landed long enough ago (SETTLE) for every worker's charts to serve it."""
+    newest = max((row.fetched_at for row in data.series if row.fetched_at is not None), default=None)
+    return newest is None or now - newest >= SETTLE
+
+
 def register(app: Dash, store: Store) -> None:
     """Fill the line and drawer on load and every tick, and on a tick move the data version if the served data
     changed: one read of the status for all four."""
@@ -77,5 +87,5 @@ def register(app: Dash, store: Store) -> None:
         version = data_version(data)
         # On load (no tick yet) the charts are being drawn from the data there is now: no version, which would
         # only make them ask again.
-        changed = bool(ticks) and version != shown
+        changed = bool(ticks) and version != shown and settled(data, store.now())
         return data.line, "status-line" + _LINE_CLASS[data.state], table(data), version if changed else no_update

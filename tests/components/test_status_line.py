@@ -13,7 +13,7 @@ from dash import Dash, html
 from flask.testing import FlaskClient
 
 from components import ids, status_line
-from components.status_line import data_version, table
+from components.status_line import SETTLE, data_version, table
 from data_sources import snapshot
 from data_sources.config import ENV_STATUS_SECONDS, open_cache
 from data_sources.status import DataStatus, SeriesStatus, status
@@ -79,9 +79,13 @@ def test_one_read_fills_the_line_and_moves_the_data_version_only_on_a_tick_after
     first = _tick(client, page, spec, 1)[ids.DATA_VERSION]["data"]  # the page's first sight of a version
     assert first == data_version(status(store))
     assert ids.DATA_VERSION not in _tick(client, page, spec, 2)  # nothing changed
-    btc = snapshot.load("btc")
-    store.cache.set(copy_key("btc"), CachedCopy(btc.rename("btc"), "Yahoo Finance", store.now(), 3600))
-    landed = _tick(client, page, spec, 3)
+    btc = snapshot.load("btc").rename("btc")
+    store.cache.set(copy_key("btc"), CachedCopy(btc, "Yahoo Finance", store.now(), 3600))
+    landing = _tick(client, page, spec, 3)
+    assert landing[ids.STATUS_TEXT]["children"].startswith("Partly live · 1 of ")  # the line says so at once ...
+    assert ids.DATA_VERSION not in landing  # ... the charts are told once every worker's caches serve it
+    store.cache.set(copy_key("btc"), CachedCopy(btc, "Yahoo Finance", store.now() - SETTLE, 3600))
+    landed = _tick(client, page, spec, 4)
     assert landed[ids.DATA_VERSION]["data"] not in (None, first)
     assert landed[ids.STATUS_TEXT]["children"].startswith("Partly live · 1 of ")
     assert landed[ids.STATUS_LINE]["className"] == "status-line status-stale"

@@ -78,19 +78,30 @@ class Histories:
 
     def __init__(self, upstream: Upstream) -> None:
         self.url = upstream.url
+        self.upstream = upstream
         self.mode = "hang"
+        self.error_status = 503  # what "error" answers: 500, 429...
         self.release = threading.Event()
         self.hanging = threading.Event()  # set while a request is held
         for series_id in SERIES_IDS:
             upstream.routes[f"/{series_id}"] = functools.partial(self._answer, series_id)
 
-    def _answer(self, series_id: str, query: dict[str, str]) -> Reply:
+    def add_recorded(self, path: str, body: bytes) -> None:
+        """Answer `path` with a vendor's recorded real `body` when answering, hanging and erroring as the rest."""
+        reply = Reply(200, body, {"Content-Type": "application/json"})
+        self.upstream.routes[path] = lambda query: self._failure() or reply
+
+    def _failure(self) -> Reply | None:
+        """Hold the request while hanging; then the error reply, unless upstream answers."""
         if self.mode == "hang":
             self.hanging.set()
             self.release.wait()
             self.hanging.clear()
-        if self.mode != "ok":
-            return Reply(503)
+        return None if self.mode == "ok" else Reply(self.error_status)
+
+    def _answer(self, series_id: str, query: dict[str, str]) -> Reply:
+        if failure := self._failure():
+            return failure
         series = history(series_id)
         body = json.dumps({"dates": [f"{day:%Y-%m-%d}" for day in series.index], "values": series.tolist()})
         return Reply(200, body.encode(), {"Content-Type": "application/json"})
