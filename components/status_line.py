@@ -81,11 +81,12 @@ def register(app: Dash, store: Store) -> None:
         Output(ids.DATA_VERSION, "data"),
         Input(ids.STATUS_TICK, "n_intervals"),
         State(ids.DATA_VERSION, "data"),
+        State(ids.RENDERED, "data"),
     )
-    def show_status(ticks: int | None, shown: str | None) -> tuple[str, str, html.Table, Any]:
+    def show_status(ticks: int | None, shown: str | None, rendered: Any) -> tuple[str, str, html.Table, Any]:
         data = status(store)
         version = data_version(data)
-        # On load (no tick yet) the charts are being drawn from the data there is now: no version, which would
-        # only make them ask again.
-        changed = bool(ticks) and version != shown and settled(data, store.now())
+        # Until the charts are drawn (on load, or a slow first render) they are being drawn from the data there is
+        # now: a version would only make them ask again, and before the view is known, for the default view.
+        changed = bool(ticks) and bool(rendered) and version != shown and settled(data, store.now())
         return data.line, "status-line" + _LINE_CLASS[data.state], table(data), version if changed else no_update

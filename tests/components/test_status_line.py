@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from dash import Dash, html
+from dash import Dash, dcc, html
 from flask.testing import FlaskClient
 
 from components import ids, status_line
@@ -54,7 +54,7 @@ def test_the_page_carries_the_line_and_the_drawer(app_client: FlaskClient, snaps
 def _status_page(store: Store) -> tuple[FlaskClient, Page, dict[str, Any]]:
     """The status line's elements and callback alone, the page as the renderer holds it, and the callback's spec."""
     app = Dash(__name__)
-    app.layout = html.Div(status_line.elements())
+    app.layout = html.Div([*status_line.elements(), dcc.Store(id=ids.RENDERED)])
     status_line.register(app, store)
     client = app.server.test_client()
     page = Page(client.get("/_dash-layout").get_json())
@@ -76,16 +76,18 @@ def test_one_read_fills_the_line_and_moves_the_data_version_only_on_a_tick_after
     on_load = _tick(client, page, spec, 0)
     assert on_load[ids.STATUS_TEXT]["children"].startswith("Starting · embedded data")
     assert ids.DATA_VERSION not in on_load  # the charts are drawn from this data already: no second draw
-    first = _tick(client, page, spec, 1)[ids.DATA_VERSION]["data"]  # the page's first sight of a version
+    assert ids.DATA_VERSION not in _tick(client, page, spec, 1)  # nor while they are being drawn
+    page.components[ids.RENDERED][2]["data"] = {"smallcaps": "token"}  # what the view callback writes once drawn
+    first = _tick(client, page, spec, 2)[ids.DATA_VERSION]["data"]  # the page's first sight of a version
     assert first == data_version(status(store))
-    assert ids.DATA_VERSION not in _tick(client, page, spec, 2)  # nothing changed
+    assert ids.DATA_VERSION not in _tick(client, page, spec, 3)  # nothing changed
     btc = snapshot.load("btc").rename("btc")
     store.cache.set(copy_key("btc"), CachedCopy(btc, "Yahoo Finance", store.now(), 3600))
-    landing = _tick(client, page, spec, 3)
+    landing = _tick(client, page, spec, 4)
     assert landing[ids.STATUS_TEXT]["children"].startswith("Partly live · 1 of ")  # the line says so at once ...
     assert ids.DATA_VERSION not in landing  # ... the charts are told once every worker's caches serve it
     store.cache.set(copy_key("btc"), CachedCopy(btc, "Yahoo Finance", store.now() - SETTLE, 3600))
-    landed = _tick(client, page, spec, 4)
+    landed = _tick(client, page, spec, 5)
     assert landed[ids.DATA_VERSION]["data"] not in (None, first)
     assert landed[ids.STATUS_TEXT]["children"].startswith("Partly live · 1 of ")
     assert landed[ids.STATUS_LINE]["className"] == "status-line status-stale"
