@@ -6,13 +6,19 @@ actions: zoom to a random range (the zoom store's callbacks) or, one time in thr
 scale, mode: views the trace cache may not hold). Assets are fetched once per user, as a browser caches them.
 Prints throughput, p50/p95 per request kind and errors; with --users 1,5,10,20,40 one line per level.
 Goal (issue 11): zero errors and p95 under 100 ms at 20 users on 2 workers, growing smoothly beyond.
-Run: .venv/bin/python -m benchmarks.load [--users 20] [--seconds 30] [--think 0.5]
+--refreshing serves `auto` mode with the background refresher fetching Yahoo's recorded answers from a slow fake
+upstream on 127.0.0.1 (benchmarks/upstream.py), every copy due again at once, and runs the load alternately with
+the upstream holding every request (the refresher idle) and answering (refreshing throughout), ending idle; it
+prints each phase (with the refresher's fetches, the workers' CPU seconds and the load average) and both pooled.
+Goal (issue 10): the same p95 while a refresh runs.
+Run: .venv/bin/python -m benchmarks.load [--users 20] [--seconds 30] [--think 0.5] [--refreshing]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import re
 import statistics
@@ -20,12 +26,14 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from benchmarks.callbacks import free_port, start_gunicorn
 from benchmarks.dash_client import cascade
+from benchmarks.upstream import ENV_UPSTREAM, SlowUpstream
 from components.url_state import ViewState, encode
 
 
@@ -116,20 +124,77 @@ def main() -> None:
     parser.add_argument("--users", default="20", help="a number, or levels such as 1,5,10,20,40")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=0.5, help="mean seconds between a user's actions")
+    parser.add_argument("--refreshing", action="store_true", help="idle vs while the refresher works, one run")
+    parser.add_argument("--delay", type=float, default=5.0, help="seconds the fake upstream takes per answer")
+    parser.add_argument("--rounds", type=int, default=2, help="idle/refreshing alternations (--refreshing)")
     options = parser.parse_args()
     levels = [int(level) for level in options.users.split(",")]
     with tempfile.TemporaryDirectory() as cache_dir:
         port = free_port()
-        server = start_gunicorn(port, cache_dir)
         base = f"http://127.0.0.1:{port}"
+        if options.refreshing:
+            upstream = SlowUpstream(options.delay).start()
+            overrides = {"RISKON_SOURCE": "auto", ENV_UPSTREAM: upstream.url}
+            server = start_gunicorn(port, cache_dir, app="benchmarks.upstream:refreshing_server()", overrides=overrides)
+        else:
+            server = start_gunicorn(port, cache_dir)
         try:
             print(f"riskon load test: {options.seconds:.0f} s per level, think ~{options.think} s, 2 gthread workers")
+            if options.refreshing:
+                compare_refreshing(base, levels[-1], options, upstream, server.pid)
+                return
             for users in levels:
                 results, errors, elapsed = run_level(base, users, options.seconds, options.think)
                 report(users, results, errors, elapsed)
         finally:
             server.terminate()
             server.wait(10)
+
+
+def worker_cpu_seconds(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def compare_refreshing(base: str, users: int, options: argparse.Namespace, upstream: SlowUpstream, master: int) -> None:
+    """The same load with the refresher idle and refreshing, alternating `rounds` times and ending idle (so a drift
+    of the machine's load hits both); p95 of each condition over its phases, and their ratio."""
+    pooled: dict[str, dict[str, list[float]]] = {"idle": defaultdict(list), "refreshing": defaultdict(list)}
+    pooled_errors: dict[str, list[str]] = {"idle": [], "refreshing": []}
+    elapsed_total = {"idle": 0.0, "refreshing": 0.0}
+    for phase in ["idle", "refreshing"] * options.rounds + ["idle"]:
+        if phase == "refreshing":
+            upstream.answering.set()
+        else:
+            upstream.answering.clear()
+        answered, cpu, load_before = upstream.answered, worker_cpu_seconds(master), os.getloadavg()[0]
+        results, errors, elapsed = run_level(base, users, options.seconds, options.think)
+        dynamic = [v for kind, values in results.items() if not kind.startswith("asset") for v in values]
+        print(
+            f"  {phase:10}  p50 {percentile(dynamic, 50):6.1f} ms  p95 {percentile(dynamic, 95):7.1f} ms  "
+            f"errors {len(errors)}  refresher fetched {upstream.answered - answered} recorded answers  "
+            f"workers' CPU {worker_cpu_seconds(master) - cpu:5.1f} s  load average {load_before:.1f} -> "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        for kind, values in results.items():
+            pooled[phase][kind] += values
+        pooled_errors[phase] += errors
+        elapsed_total[phase] += elapsed
+    p95s = {}
+    for phase, results in pooled.items():
+        print(f"--- {phase}, all its phases:")
+        report(users, results, pooled_errors[phase], elapsed_total[phase])
+        p95s[phase] = percentile([v for kind, vs in results.items() if not kind.startswith("asset") for v in vs], 95)
+    ratio = p95s["refreshing"] / p95s["idle"]
+    print(
+        f"p95 all but assets: idle {p95s['idle']:.1f} ms, while refreshing {p95s['refreshing']:.1f} ms "
+        f"-> {ratio:.2f}x (goal, issue 10: the same p95, about 1.0x)"
+    )
 
 
 def report(users: int, results: dict[str, list[float]], errors: list[str], elapsed: float) -> None:
