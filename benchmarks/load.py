@@ -22,6 +22,8 @@ import os
 import random
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,9 +33,9 @@ from typing import Any
 
 import requests
 
-from benchmarks.callbacks import free_port, start_gunicorn
+from benchmarks.callbacks import ROOT, free_port, start_gunicorn
 from benchmarks.dash_client import cascade
-from benchmarks.upstream import ENV_UPSTREAM, SlowUpstream
+from benchmarks.upstream import ENV_REFRESHER, ENV_UPSTREAM, SlowUpstream
 from components.url_state import ViewState, encode
 
 
@@ -127,52 +129,69 @@ def main() -> None:
     parser.add_argument("--refreshing", action="store_true", help="idle vs while the refresher works, one run")
     parser.add_argument("--delay", type=float, default=5.0, help="seconds the fake upstream takes per answer")
     parser.add_argument("--rounds", type=int, default=2, help="idle/refreshing alternations (--refreshing)")
+    parser.add_argument(
+        "--refresher",
+        choices=("worker", "process"),
+        default="worker",
+        help="where it runs: in a request worker, elected as in production, or in a process of its own",
+    )
     options = parser.parse_args()
     levels = [int(level) for level in options.users.split(",")]
     with tempfile.TemporaryDirectory() as cache_dir:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        apart = None
         if options.refreshing:
             upstream = SlowUpstream(options.delay).start()
-            overrides = {"RISKON_SOURCE": "auto", ENV_UPSTREAM: upstream.url}
+            overrides = {"RISKON_SOURCE": "auto", ENV_UPSTREAM: upstream.url, ENV_REFRESHER: options.refresher}
             server = start_gunicorn(port, cache_dir, app="benchmarks.upstream:refreshing_server()", overrides=overrides)
+            if options.refresher == "process":
+                env = {**os.environ, **overrides, "RISKON_CACHE_DIR": cache_dir}
+                apart = subprocess.Popen([sys.executable, "-m", "benchmarks.upstream"], cwd=ROOT, env=env)
         else:
             server = start_gunicorn(port, cache_dir)
         try:
             print(f"riskon load test: {options.seconds:.0f} s per level, think ~{options.think} s, 2 gthread workers")
             if options.refreshing:
-                compare_refreshing(base, levels[-1], options, upstream, server.pid)
+                compare_refreshing(base, levels[-1], options, upstream, server.pid, apart.pid if apart else None)
                 return
             for users in levels:
                 results, errors, elapsed = run_level(base, users, options.seconds, options.think)
                 report(users, results, errors, elapsed)
         finally:
-            server.terminate()
-            server.wait(10)
+            for process in (server, apart):
+                if process is not None:
+                    process.terminate()
+                    process.wait(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid`."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def worker_cpu_seconds(master: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    ticks = 0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by the gunicorn master's worker processes."""
+    return sum(cpu_seconds(int(pid)) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split())
 
 
-def compare_refreshing(base: str, users: int, options: argparse.Namespace, upstream: SlowUpstream, master: int) -> None:
+def compare_refreshing(
+    base: str, users: int, options: argparse.Namespace, upstream: SlowUpstream, master: int, apart: int | None
+) -> None:
     """The same load with the refresher idle and refreshing, alternating `rounds` times and ending idle (so a drift
     of the machine's load hits both); p95 of each condition over its phases, and their ratio."""
     pooled: dict[str, dict[str, list[float]]] = {"idle": defaultdict(list), "refreshing": defaultdict(list)}
     pooled_errors: dict[str, list[str]] = {"idle": [], "refreshing": []}
     elapsed_total = {"idle": 0.0, "refreshing": 0.0}
+    run_level(base, users, min(options.seconds, 15), options.think)  # warm every worker's caches first, untimed
     for phase in ["idle", "refreshing"] * options.rounds + ["idle"]:
         if phase == "refreshing":
             upstream.answering.set()
         else:
             upstream.answering.clear()
         answered, cpu, load_before = upstream.answered, worker_cpu_seconds(master), os.getloadavg()[0]
+        refresher_cpu = cpu_seconds(apart) if apart else 0.0
         results, errors, elapsed = run_level(base, users, options.seconds, options.think)
         dynamic = [v for kind, values in results.items() if not kind.startswith("asset") for v in values]
         print(
@@ -180,6 +199,7 @@ def compare_refreshing(base: str, users: int, options: argparse.Namespace, upstr
             f"errors {len(errors)}  refresher fetched {upstream.answered - answered} recorded answers  "
             f"workers' CPU {worker_cpu_seconds(master) - cpu:5.1f} s  load average {load_before:.1f} -> "
             f"{os.getloadavg()[0]:.1f}"
+            + (f"  refresher's CPU {cpu_seconds(apart) - refresher_cpu:4.2f} s" if apart else "")
         )
         for kind, values in results.items():
             pooled[phase][kind] += values

@@ -21,11 +21,15 @@ from flask import Flask
 
 from benchmarks.callbacks import ROOT
 from data_sources.base import Fetched, LiveSource
+from data_sources.config import default_store
+from data_sources.refresher import BackgroundRefresher, Refresher
 from data_sources.registry import Registry
 from data_sources.series import SERIES, Derived, SeriesDef
+from data_sources.store import Store
 from data_sources.vendors.yahoo import Yahoo
 
 ENV_UPSTREAM = "RISKON_BENCH_UPSTREAM"
+ENV_REFRESHER = "RISKON_BENCH_REFRESHER"
 RECORDED = {
     "BTC-USD": ROOT / "tests/fixtures/yahoo/chart_BTC-USD_2014-2026.json.gz",
     "^RUT": ROOT / "tests/fixtures/yahoo/chart_RUT_1999-2026.json.gz",
@@ -101,16 +105,31 @@ def rehosted(base: str) -> Registry:
     return Registry({key: moved(record) for key, record in SERIES.items()})
 
 
+def refresher(store: Store) -> BackgroundRefresher:
+    """The background refresher of `store`, fetching from RISKON_BENCH_UPSTREAM."""
+    source = Recurring(rehosted(os.environ[ENV_UPSTREAM]))
+    return BackgroundRefresher(Refresher(store, source, retry_seconds=1.0))
+
+
 def refreshing_server() -> Flask:
-    """What `app:server` builds in each gunicorn worker, its refresher fetching from RISKON_BENCH_UPSTREAM."""
+    """What `app:server` builds in each gunicorn worker, its refresher fetching from RISKON_BENCH_UPSTREAM; with
+    RISKON_BENCH_REFRESHER=process the workers leave refreshing to a process of its own (`main`)."""
     from app import create_app
     from components import export
-    from data_sources.config import default_store
-    from data_sources.refresher import BackgroundRefresher, Refresher
 
     store = default_store()
     server = create_app(store).server
-    source = Recurring(rehosted(os.environ[ENV_UPSTREAM]))
-    BackgroundRefresher(Refresher(store, source, retry_seconds=1.0)).start()
+    if os.environ.get(ENV_REFRESHER) != "process":
+        refresher(store).start()
     export.warm()
     return server
+
+
+def main() -> None:
+    """The refresher alone, on the cache the workers share, until killed."""
+    refresher(default_store()).start()
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
