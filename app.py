@@ -52,20 +52,22 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"riskon: {exc}")
         return 2
+    serving(store).run(host=options.host, port=options.port, debug=False)
+    return 0
+
+
+def serving(store: Store) -> Dash:
+    """The dashboard as a server runs it: the background refresher started (in each gunicorn worker; one of them
+    is elected to refresh) and the PNG renderer warmed."""
     app = create_app(store)
     start_refresher(store)
     export.warm()
-    app.run(host=options.host, port=options.port, debug=False)
-    return 0
+    return app
 
 
 @functools.cache
 def _server() -> Flask:
-    store = default_store()
-    server = create_app(store).server
-    start_refresher(store)  # in each gunicorn worker; one of them is elected to refresh
-    export.warm()
-    return server
+    return serving(default_store()).server
 
 
 def __getattr__(name: str) -> object:
