@@ -36,7 +36,7 @@
   function xChange(relayout, source) {
     if (!relayout) return null;
     const range = relayout["xaxis.range"] || [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
-    const given = range[0] !== undefined && range[1] !== undefined;
+    const given = range.every((end) => end !== undefined && Number.isFinite(dateMs(end)));
     const autorange = Boolean(relayout["xaxis.autorange"]);
     if (autorange || (given && Date.now() - (doubleClicked[source] || 0) < 2000)) {
       delete doubleClicked[source];
