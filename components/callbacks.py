@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from cachetools import TTLCache, cached
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
@@ -25,11 +23,10 @@ from components.charts import (
     CHARTS,
     PANELS,
     Chart,
-    ChartData,
     DateRange,
-    data_version,
     event_study,
     export_name,
+    load,
     upload,
 )
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
@@ -41,32 +38,7 @@ from components.url_state import CONTROLS, PRESET, ViewState, decode, encode, pa
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
 
-# How long a worker reuses a series and its metadata before asking the store again (each ask unpickles a whole
-# history): a refresh shows within this many seconds.
-SERVED_SECONDS = 5.0
 _CONTROL_IDS = {control.id: control for control in CONTROLS}
-
-
-@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
-def served(store: Store, series_id: str) -> tuple[pd.Series, SeriesMeta]:
-    """One whole history (empty when unavailable) and its metadata, as `store` serves it now."""
-    values, meta = store.series(series_id)
-    return (values if values is not None else pd.Series(dtype="float64", name=series_id)), meta
-
-
-@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
-def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
-    """The series and their metadata as one ChartData: the same object while the data is unchanged, so that what
-    charts derive from it (ChartData.memo) outlives the cache entry."""
-    metas = [served(store, series_id)[1] for series_id in series_ids]
-    return _data(store, series_ids, data_version(metas))
-
-
-@functools.lru_cache(maxsize=64)
-def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
-    pairs = {series_id: served(store, series_id) for series_id in series_ids}
-    values = {sid: pair[0] for sid, pair in pairs.items()}
-    return ChartData(values, {sid: pair[1] for sid, pair in pairs.items()}, version)
 
 
 def displayed(state: ViewState) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from dash.dash_table.Format import Format, Scheme
 from components import ids, tables
 from components.figures import rebase_at, typed_array, typed_dates
 from components.theme import short
-from components.url_state import ViewState, decode, parse_date
+from components.url_state import ViewState, decode, parse_date, project
 from data_sources.analytics import breakouts, convention, forward_returns
 
 if TYPE_CHECKING:
@@ -65,6 +65,21 @@ def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     for column in ("signal", "entry_date", "level_date", "peak_date"):
         shown[column] = shown[column].dt.strftime("%Y-%m-%d")
     return tables.records(shown)
+
+
+def table_answer(data: ChartData, state: ViewState) -> tuple[list[dict[str, Any]], str, str]:
+    """The table's rows, summary and convention line for the table's fields of the view, from `data` (the equity
+    and SIGNAL_ASSETS): computed once per view and data version (ChartData.memo), a lookup after that."""
+    state = project(state, TABLE_READS)
+
+    def compute() -> tuple[list[dict[str, Any]], str, str]:
+        table = signal_table(data.frame((state.equity_series, *SIGNAL_ASSETS)), state)
+        events = 0 if table.empty else table["signal"].nunique()
+        rule = convention(resolution=state.resolution, entry=state.entry, window_days=state.peak_days)
+        summary = f"{events} breakouts of {short(state.equity_series)} with crypto data after them"
+        return table_rows(table), summary, f"Convention: {rule}."
+
+    return data.memo(("table", state), compute)
 
 
 def table_columns() -> list[dict[str, Any]]:
@@ -164,6 +179,7 @@ def markers(data: ChartData, series_id: str, state: ViewState, x_range: DateRang
 
 def register(app: Dash, store: Store) -> None:
     """The table's callback and the row click that zooms every chart."""
+    from components.charts.base import load  # here: the charts import this module for their markers
 
     @app.callback(
         Output(ids.SIGNAL_TABLE, "data"),
@@ -173,12 +189,7 @@ def register(app: Dash, store: Store) -> None:
     )
     def update_table(search: str | None) -> tuple[list[dict[str, Any]], str, str]:
         state = decode(search)
-        frame = store.panel((state.equity_series, *SIGNAL_ASSETS)).frame
-        table = signal_table(frame, state)
-        events = 0 if table.empty else table["signal"].nunique()
-        rule = convention(resolution=state.resolution, entry=state.entry, window_days=state.peak_days)
-        summary = f"{events} breakouts of {short(state.equity_series)} with crypto data after them"
-        return table_rows(table), summary, f"Convention: {rule}."
+        return table_answer(load(store, (state.equity_series, *SIGNAL_ASSETS)), state)
 
     @app.callback(
         Output(ids.DATES, "start_date", allow_duplicate=True),
