@@ -18,6 +18,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,17 +57,9 @@ def _day_numbers(index: pd.Index) -> np.ndarray:
     return np.asarray(index.values, dtype="datetime64[D]").astype("int64")
 
 
-def _slots(values: pd.Series) -> tuple[int, np.ndarray]:
-    """(first day number, one float32 per calendar day): days without an observation are NaN, never filled."""
-    days = _day_numbers(values.index)
-    slots = np.full(days[-1] - days[0] + 1, np.nan, dtype="float32")
-    slots[days - days[0]] = values.to_numpy(dtype="float32")
-    return int(days[0]), slots
-
-
 def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
     """Each bucket of `size` days as its two extremes in the order they occur (NaN, NaN for an empty bucket)."""
-    padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype="float32")
+    padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype=slots.dtype)
     padded[: slots.size] = slots
     buckets = padded.reshape(-1, size)
     low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
@@ -75,40 +68,109 @@ def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
     return pairs.reshape(-1)
 
 
-def _line_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
-    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days."""
+def _line_data(day0: int, slots: np.ndarray, size: int, pairs: np.ndarray | None = None) -> dict[str, Any]:
+    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days (`pairs`, when known)."""
     x0 = (pd.Timestamp(0) + pd.Timedelta(days=day0)).isoformat()
     if size == 1:
-        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots)}
-    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(_bucket_extremes(slots, size))}
+        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots.astype("float32"))}
+    pairs = _bucket_extremes(slots, size) if pairs is None else pairs
+    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(pairs.astype("float32"))}
 
 
-def line_data(values: pd.Series, window: DateRange | None = None) -> list[dict[str, Any]]:
-    """The x and y of one line as [window] or [window, history] (see the module docstring); `values` has no NaN.
+@dataclass(frozen=True, eq=False)
+class Line:
+    """One line prepared to be drawn over any window (see `line_data`): built once per series and data version
+    (ChartData.line), so that a new window or rebase date is a slice and a scaling, not a pass over pandas.
 
-    Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
-    (weekly or monthly points) as explicit float64 dates + float32 values."""
+    A daily line holds one float64 slot per calendar day from `day0` (NaN: no observation, never filled) and its
+    whole history's bucket extremes; a sparse one (weekly or monthly points) its observations as a series."""
+
+    day0: int = 0
+    slots: np.ndarray = field(default_factory=lambda: np.empty(0))
+    history: np.ndarray = field(default_factory=lambda: np.empty(0))  # pairs per bucket of history_size days
+    history_size: int = 1
+    sparse: pd.Series | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.slots.size == 0 and (self.sparse is None or self.sparse.empty)
+
+    def first_on_or_after(self, day: dt.date) -> float:
+        """The first observation on or after `day` (NaN if none): the base of a rebase there."""
+        if self.sparse is not None:
+            return first_on_or_after(self.sparse, day)
+        after = self.slots[max(0, _day_number(day) - self.day0) :]
+        observed = np.flatnonzero(np.isfinite(after))
+        return float(after[observed[0]]) if observed.size else math.nan
+
+    def rebased(self, day: dt.date) -> Line:
+        """The line / its first observation on or after `day` x 100 (see `rebase_at`); empty when there is none."""
+        base = self.first_on_or_after(day)
+        if math.isnan(base):
+            return Line()
+        if self.sparse is not None:
+            return Line(sparse=self.sparse / base * 100)
+        return Line(self.day0, self.slots / base * 100, self.history / base * 100, self.history_size)
+
+
+def prepare(values: pd.Series) -> Line:
+    """`values` (NaN dropped) as a Line."""
+    values = values.dropna()
     if values.empty:
-        return [{"x": [], "y": []}]
+        return Line()
     days = _day_numbers(values.index)
     span = int(days[-1] - days[0] + 1)
     if span > 3 * len(values):
-        return _sparse_data(values, days, window)
-    day0, slots = _slots(values)
+        return Line(sparse=values)
+    slots = np.full(span, np.nan)
+    slots[days - days[0]] = values.to_numpy(dtype="float64")
+    size = max(7, math.ceil(2 * span / HISTORY_POINTS))
+    return Line(int(days[0]), slots, _bucket_extremes(slots, size), size)
+
+
+def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list[dict[str, Any]]:
+    """The x and y of one line as [window] or [window, history] (see the module docstring); NaN are dropped.
+
+    Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
+    (weekly or monthly points) as explicit float64 dates + float32 values."""
+    line = values if isinstance(values, Line) else prepare(values)
+    if line.sparse is not None:
+        return _sparse_data(line.sparse, _day_numbers(line.sparse.index), window)
+    if line.empty:
+        return [{"x": [], "y": []}]
+    day0, slots, span = line.day0, line.slots, line.slots.size
     if span <= MAX_POINTS or window is None:
         return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
     low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
     shown = slots[low:high]
     size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
-    history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
-    history = slots.copy()
-    history[low:high] = np.nan  # the window trace draws these days; the edge buckets join the two traces
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
-    return [*parts, _line_data(day0, history, history_size)]
+    return [*parts, _line_data(day0, slots, line.history_size, _holed(line, low, high))]
+
+
+def _holed(line: Line, low: int, high: int) -> np.ndarray:
+    """The history's bucket extremes without days [low, high), which the window trace draws: buckets inside the
+    hole are empty, the two at its edges keep their days outside it (so that the two traces join)."""
+    size, pairs = line.history_size, line.history.copy()
+    if high <= low:
+        return pairs
+    first, last = low // size, (high - 1) // size
+    pairs[2 * first : 2 * (last + 1)] = np.nan
+    for bucket in {first, last}:
+        days = line.slots[bucket * size : (bucket + 1) * size].copy()
+        days[max(0, low - bucket * size) : max(0, high - bucket * size)] = np.nan
+        pairs[2 * bucket : 2 * bucket + 2] = _bucket_extremes(days, size)
+    return pairs
 
 
 def _day_number(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days
+
+
+def first_on_or_after(values: pd.Series, day: dt.date) -> float:
+    """The first value of `values` on or after `day` (NaN if none): the base of a rebase there."""
+    after = values.loc[pd.Timestamp(day) :].dropna()
+    return float(after.iloc[0]) if not after.empty else math.nan
 
 
 def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) -> list[dict[str, Any]]:
@@ -133,11 +195,11 @@ def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) 
     return [points(values.iloc[max(0, low - 1) : high + 1]), points(history)]
 
 
-def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
+def line_traces(values: pd.Series | Line, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
     """A line as Plotly scatter traces (see `line_data`): the first carries the legend entry and the hover, any
     history trace only draws."""
     name = trace.get("name", "")
-    parts = line_data(values.dropna(), window)
+    parts = line_data(values, window)
     first = {"type": "scatter", "mode": "lines", "connectgaps": True, "legendgroup": name, **trace, **parts[0]}
     history = {key: value for key, value in first.items() if key not in ("hovertemplate", "x", "y", "x0", "dx")}
     # The history has a hole where the window is: never bridged.
@@ -147,10 +209,7 @@ def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> li
 
 def rebase_at(values: pd.Series, *, at: dt.date) -> pd.Series:
     """`values` / (first value on or after `at`) x 100, over the whole series so that panning still reads right."""
-    base = values.loc[pd.Timestamp(at) :].dropna()
-    if base.empty:
-        return values * np.nan
-    return values / base.iloc[0] * 100
+    return values / first_on_or_after(values, at) * 100
 
 
 def credit_line(metas: Iterable[SeriesMeta]) -> str:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 import pandas as pd
 from cachetools import LRUCache, TTLCache, cached
 
+from components.figures import Line, prepare
+
 if TYPE_CHECKING:
     from components.figures import Figure
     from components.url_state import Control, ViewState
@@ -39,7 +41,7 @@ class ChartData:
     values: Mapping[str, pd.Series]
     meta: Mapping[str, SeriesMeta]
     version: str = ""  # names the data (sources, as-of, extent): what is built on it stays valid while it holds
-    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=32), init=False, repr=False)
+    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=64), init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -51,6 +53,10 @@ class ChartData:
         with self._lock:
             self._memo[key] = value
         return value
+
+    def line(self, series_id: str) -> Line:
+        """One series prepared for drawing over any window (figures.Line)."""
+        return self.memo(("line", series_id), lambda: prepare(self.values[series_id]))
 
     def frame(self, series_ids: tuple[str, ...]) -> pd.DataFrame:
         """The series aligned on the union of their dates, never filled (the store's alignment rule)."""

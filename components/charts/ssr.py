@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces
+from components.figures import base_layout, line_traces, prepare
 from components.theme import color
 from components.url_state import HORIZON
 from data_sources.analytics import stablecoin_share, supply_ratio, supply_up_market_down
@@ -32,8 +32,8 @@ def series(state: ViewState) -> tuple[str, ...]:
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     frame = data.frame(series(state))
-    ratio = data.memo(("ssr",), lambda: supply_ratio(frame, supply=SUPPLY))
-    share = data.memo(("stablecoin_share",), lambda: stablecoin_share(frame, supply=SUPPLY))
+    ratio = data.memo(("ssr",), lambda: prepare(supply_ratio(frame, supply=SUPPLY)))
+    share = data.memo(("stablecoin_share",), lambda: prepare(stablecoin_share(frame, supply=SUPPLY)))
     traces: list[dict[str, Any]] = [
         *line_traces(ratio, x_range, name="SSR (BTC cap / stablecoins)",
                      line={"color": color("btc"), "width": 1.5}, hovertemplate="%{y:.2f}<extra>SSR</extra>"),
