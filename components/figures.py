@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 Figure = dict[str, Any]
 DateRange = tuple[dt.date, dt.date]
 MS_PER_DAY = 86_400_000
+EPOCH = dt.date(1970, 1, 1)
 NS_PER_MS = 1_000_000
 # About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
 MAX_POINTS = 1400
@@ -70,7 +71,7 @@ def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
 
 def _line_data(day0: int, slots: np.ndarray, size: int, pairs: np.ndarray | None = None) -> dict[str, Any]:
     """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days (`pairs`, when known)."""
-    x0 = (pd.Timestamp(0) + pd.Timedelta(days=day0)).isoformat()
+    x0 = f"{EPOCH + dt.timedelta(days=day0)}T00:00:00"
     if size == 1:
         return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots.astype("float32"))}
     pairs = _bucket_extremes(slots, size) if pairs is None else pairs
@@ -164,7 +165,7 @@ def _holed(line: Line, low: int, high: int) -> np.ndarray:
 
 
 def _day_number(day: dt.date) -> int:
-    return (day - dt.date(1970, 1, 1)).days
+    return (day - EPOCH).days
 
 
 def first_on_or_after(values: pd.Series, day: dt.date) -> float:
@@ -214,7 +215,11 @@ def rebase_at(values: pd.Series, *, at: dt.date) -> pd.Series:
 
 def credit_line(metas: Iterable[SeriesMeta]) -> str:
     """'Source: ...<br>Data as of: <date> (<series>); ...': what an exported PNG must carry to cite its data."""
-    metas = list(metas)
+    return _credit_line(tuple(metas))
+
+
+@functools.lru_cache(maxsize=256)
+def _credit_line(metas: tuple[SeriesMeta, ...]) -> str:
     sources = _sources(list(dict.fromkeys(meta.source for meta in metas if meta.available)))
     by_day: dict[str, list[str]] = {}
     for meta in metas:
