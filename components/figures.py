@@ -83,24 +83,26 @@ class Line:
     """One line prepared to be drawn over any window (see `line_data`): built once per series and data version
     (ChartData.line), so that a new window or rebase date is a slice and a scaling, not a pass over pandas.
 
-    A daily line holds one float64 slot per calendar day from `day0` (NaN: no observation, never filled) and its
-    whole history's bucket extremes; a sparse one (weekly or monthly points) its observations as a series."""
+    A daily line holds one float64 value per calendar day from `day0` (NaN: no observation, never filled) and its
+    whole history's bucket extremes (pairs per bucket of `history_size` days). A sparse one (weekly or monthly
+    points) holds its observations' `days` (day numbers) and values, and the history's chunk extremes (indices)."""
 
     day0: int = 0
-    slots: np.ndarray = field(default_factory=lambda: np.empty(0))
-    history: np.ndarray = field(default_factory=lambda: np.empty(0))  # pairs per bucket of history_size days
+    values: np.ndarray = field(default_factory=lambda: np.empty(0))
+    history: np.ndarray = field(default_factory=lambda: np.empty(0))
     history_size: int = 1
-    sparse: pd.Series | None = None
+    days: np.ndarray | None = None  # sparse lines only
 
     @property
     def empty(self) -> bool:
-        return self.slots.size == 0 and (self.sparse is None or self.sparse.empty)
+        return self.values.size == 0
 
     def first_on_or_after(self, day: dt.date) -> float:
         """The first observation on or after `day` (NaN if none): the base of a rebase there."""
-        if self.sparse is not None:
-            return first_on_or_after(self.sparse, day)
-        after = self.slots[max(0, _day_number(day) - self.day0) :]
+        if self.days is not None:
+            after = self.values[np.searchsorted(self.days, _day_number(day)) :]
+        else:
+            after = self.values[max(0, _day_number(day) - self.day0) :]
         observed = np.flatnonzero(np.isfinite(after))
         return float(after[observed[0]]) if observed.size else math.nan
 
@@ -109,9 +111,9 @@ class Line:
         base = self.first_on_or_after(day)
         if math.isnan(base):
             return Line()
-        if self.sparse is not None:
-            return Line(sparse=self.sparse / base * 100)
-        return Line(self.day0, self.slots / base * 100, self.history / base * 100, self.history_size)
+        if self.days is not None:  # the chunk extremes are the same points
+            return Line(self.day0, self.values / base * 100, self.history, self.history_size, self.days)
+        return Line(self.day0, self.values / base * 100, self.history / base * 100, self.history_size)
 
 
 def prepare(values: pd.Series) -> Line:
@@ -121,10 +123,11 @@ def prepare(values: pd.Series) -> Line:
         return Line()
     days = _day_numbers(values.index)
     span = int(days[-1] - days[0] + 1)
+    observed = values.to_numpy(dtype="float64")
     if span > 3 * len(values):
-        return Line(sparse=values)
+        return Line(int(days[0]), observed, _chunk_extremes(observed), days=days)
     slots = np.full(span, np.nan)
-    slots[days - days[0]] = values.to_numpy(dtype="float64")
+    slots[days - days[0]] = observed
     size = max(7, math.ceil(2 * span / HISTORY_POINTS))
     return Line(int(days[0]), slots, _bucket_extremes(slots, size), size)
 
@@ -135,11 +138,11 @@ def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list
     Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
     (weekly or monthly points) as explicit float64 dates + float32 values."""
     line = values if isinstance(values, Line) else prepare(values)
-    if line.sparse is not None:
-        return _sparse_data(line.sparse, _day_numbers(line.sparse.index), window)
+    if line.days is not None:
+        return _sparse_data(line.days, line, window)
     if line.empty:
         return [{"x": [], "y": []}]
-    day0, slots, span = line.day0, line.slots, line.slots.size
+    day0, slots, span = line.day0, line.values, line.values.size
     if span <= MAX_POINTS or window is None:
         return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
     low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
@@ -158,7 +161,7 @@ def _holed(line: Line, low: int, high: int) -> np.ndarray:
     first, last = low // size, (high - 1) // size
     pairs[2 * first : 2 * (last + 1)] = np.nan
     for bucket in {first, last}:
-        days = line.slots[bucket * size : (bucket + 1) * size].copy()
+        days = line.values[bucket * size : (bucket + 1) * size].copy()
         days[max(0, low - bucket * size) : max(0, high - bucket * size)] = np.nan
         pairs[2 * bucket : 2 * bucket + 2] = _bucket_extremes(days, size)
     return pairs
@@ -174,26 +177,35 @@ def first_on_or_after(values: pd.Series, day: dt.date) -> float:
     return float(after.iloc[0]) if not after.empty else math.nan
 
 
-def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) -> list[dict[str, Any]]:
-    """Explicit points: all of them when few, else those in the window (and one either side) plus the history
-    reduced to each chunk's lowest and highest point."""
-
-    def points(chosen: pd.Series) -> dict[str, Any]:
-        return {"x": typed_dates(pd.DatetimeIndex(chosen.index)), "y": typed_array(chosen.to_numpy("float32"))}
-
-    if window is None or len(values) <= HISTORY_POINTS:
-        return [points(values)]
-    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+def _chunk_extremes(values: np.ndarray) -> np.ndarray:
+    """Indices of each chunk's lowest and highest point, ascending (chunks of 2 x len / HISTORY_POINTS points)."""
     step = math.ceil(2 * len(values) / HISTORY_POINTS)
     padded = np.full(math.ceil(len(values) / step) * step, np.nan)
-    padded[: len(values)] = values.to_numpy("float64")
+    padded[: len(values)] = values
     chunks = padded.reshape(-1, step)  # every chunk holds a value: padding only fills the last one's end
     starts = np.arange(len(chunks)) * step
-    extremes = np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+    return np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+
+
+def _sparse_data(days: np.ndarray, line: Line, window: DateRange | None) -> list[dict[str, Any]]:
+    """Explicit points (`line`'s values on `days`): all of them when few, else those in the window (and one either
+    side) plus the history reduced to each chunk's lowest and highest point."""
+    values = line.values
+
+    def points(chosen_days: np.ndarray, chosen: np.ndarray) -> dict[str, Any]:
+        x = (chosen_days * MS_PER_DAY).astype("float64")
+        return {"x": typed_array(x), "y": typed_array(chosen.astype("float32"))}
+
+    if window is None or len(values) <= HISTORY_POINTS:
+        return [points(days, values)]
+    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+    extremes = line.history
     before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
-    hole = pd.Series([np.nan], index=pd.DatetimeIndex([pd.Timestamp(window[0])]))  # never bridged
-    history = pd.concat([values.iloc[before], hole, values.iloc[after]])
-    return [points(values.iloc[max(0, low - 1) : high + 1]), points(history)]
+    # A NaN at the window's start between them: never bridged.
+    history_days = np.concatenate([days[before], [_day_number(window[0])], days[after]])
+    history = np.concatenate([values[before], [np.nan], values[after]])
+    shown = slice(max(0, low - 1), high + 1)
+    return [points(days[shown], values[shown]), points(history_days, history)]
 
 
 def line_traces(values: pd.Series | Line, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
