@@ -145,7 +145,7 @@ def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list
     day0, slots, span = line.day0, line.values, line.values.size
     if span <= MAX_POINTS or window is None:
         return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
-    low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
+    low, high = (min(max(_day_number(day) - day0 + end, 0), span) for day, end in zip(window, (0, 1), strict=True))
     shown = slots[low:high]
     size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
@@ -163,8 +163,16 @@ def _holed(line: Line, low: int, high: int) -> np.ndarray:
     for bucket in {first, last}:
         days = line.values[bucket * size : (bucket + 1) * size].copy()
         days[max(0, low - bucket * size) : max(0, high - bucket * size)] = np.nan
-        pairs[2 * bucket : 2 * bucket + 2] = _bucket_extremes(days, size)
+        pairs[2 * bucket : 2 * bucket + 2] = _extremes(days)
     return pairs
+
+
+def _extremes(days: np.ndarray) -> tuple[float, float]:
+    """One bucket's lowest and highest value in the order they occur (as `_bucket_extremes`), NaN if empty."""
+    if np.isnan(days).all():
+        return math.nan, math.nan
+    low, high = int(np.nanargmin(days)), int(np.nanargmax(days))
+    return (days[low], days[high]) if low <= high else (days[high], days[low])
 
 
 def _day_number(day: dt.date) -> int:
