@@ -35,7 +35,6 @@ Figure = dict[str, Any]
 DateRange = tuple[dt.date, dt.date]
 MS_PER_DAY = 86_400_000
 EPOCH = dt.date(1970, 1, 1)
-NS_PER_MS = 1_000_000
 # About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
 MAX_POINTS = 1400
 HISTORY_POINTS = 120
@@ -408,14 +407,14 @@ def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     y = _array(trace["y"])
     if "x" in trace:
         return _array(trace["x"]), y
-    start = pd.Timestamp(trace["x0"]).value // NS_PER_MS
+    start = int(np.datetime64(trace["x0"], "ms").astype("int64"))  # numpy parses ISO dates ~20x faster than pandas
     return start + trace["dx"] * np.arange(y.size, dtype="float64"), y
 
 
 def fitted_y_ranges(figure: Figure, x_range: DateRange) -> dict[str, list[float]]:
     """Each y axis that is not fixed (`fixedrange`, e.g. Fear & Greed's 0-100) fitted to the points inside
     `x_range`: Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
-    low, high = (pd.Timestamp(day).value // NS_PER_MS for day in x_range)
+    low, high = (_day_number(day) * MS_PER_DAY for day in x_range)
     visible: dict[str, list[np.ndarray]] = {}
     for trace in figure["data"]:
         x, y = trace_points(trace)
