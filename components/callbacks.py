@@ -100,12 +100,19 @@ def _built(store: Store, key: str, view: ViewState, window: DateRange, version: 
     return chart.build(load(store, chart.series(view)), view, window)
 
 
+@functools.lru_cache(maxsize=256)
+def _shown(store: Store, key: str, view: ViewState, window: DateRange, version: str, x_range: DateRange) -> Figure:
+    """`_built`'s figure showing `x_range` with its y axes fitted (a view asked again costs a lookup). Callers must
+    not mutate it."""
+    return fit_axes(_built(store, key, view, window, version), x_range)
+
+
 def chart_figure(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> tuple[Figure, str]:
     """The chart's figure over `x_range` (y fitted) and the token naming what its traces were built for."""
     view = project(state, chart.reads)
     version = load(store, chart.series(view)).version
     token = encode(view.with_range(*x_range)) + "#" + version
-    return fit_axes(_built(store, chart.key, view, x_range, version), x_range), token
+    return _shown(store, chart.key, view, x_range, version, x_range), token
 
 
 def covers(window: DateRange, x_range: DateRange) -> bool:
@@ -136,7 +143,7 @@ def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, t
 def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_range: DateRange) -> Figure:
     """The chart's figure built for `window`, showing `x_range` with its y axes fitted."""
     view = project(state, chart.reads)
-    return fit_axes(_built(store, chart.key, view, window, load(store, chart.series(view)).version), x_range)
+    return _shown(store, chart.key, view, window, load(store, chart.series(view)).version, x_range)
 
 
 def range_patch(figure: Figure) -> Patch:
