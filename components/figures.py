@@ -168,9 +168,11 @@ def _holed(line: Line, low: int, high: int) -> np.ndarray:
 
 def _extremes(days: np.ndarray) -> tuple[float, float]:
     """One bucket's lowest and highest value in the order they occur (as `_bucket_extremes`), NaN if empty."""
-    if np.isnan(days).all():
+    observed = np.flatnonzero(days == days)  # not NaN (nanargmin costs several times more)
+    if not observed.size:
         return math.nan, math.nan
-    low, high = int(np.nanargmin(days)), int(np.nanargmax(days))
+    values = days[observed]
+    low, high = observed[values.argmin()], observed[values.argmax()]
     return (days[low], days[high]) if low <= high else (days[high], days[low])
 
 
