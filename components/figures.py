@@ -419,18 +419,26 @@ def fitted_y_ranges(figure: Figure, x_range: DateRange) -> dict[str, list[float]
     low, high = (_day_number(day) * MS_PER_DAY for day in x_range)
     visible: dict[str, list[np.ndarray]] = {}
     for trace in figure["data"]:
-        x, y = trace_points(trace)
         axis = "yaxis" + str(trace.get("yaxis", "y"))[1:]
-        visible.setdefault(axis, []).append(y[(x >= low) & (x <= high)])
+        if not figure["layout"].get(axis, {}).get("fixedrange"):
+            visible.setdefault(axis, []).append(_inside(trace, low, high))
     ranges = {}
     for axis, parts in visible.items():
         settings = figure["layout"].get(axis, {})
-        if settings.get("fixedrange"):
-            continue
         fitted = fit_range(np.concatenate(parts), log=settings.get("type") == "log")
         if fitted is not None:
             ranges[axis] = fitted
     return ranges
+
+
+def _inside(trace: Mapping[str, Any], low: int, high: int) -> np.ndarray:
+    """A trace's y values at x in [low, high] (epoch ms); an x0/dx trace is sliced without building its x."""
+    if "x" in trace:
+        x, y = trace_points(trace)
+        return y[(x >= low) & (x <= high)]
+    y = _array(trace["y"])
+    start, step = int(np.datetime64(trace["x0"], "ms").astype("int64")), int(trace["dx"])  # whole milliseconds
+    return y[max(0, -((start - low) // step)) : max(0, (high - start) // step + 1)]
 
 
 def fit_axes(figure: Figure, x_range: DateRange) -> Figure:
