@@ -80,7 +80,11 @@ def next_state(current: ViewState, trigger: str | None, values: Mapping[str, Any
 def badge(metas: Iterable[SeriesMeta]) -> tuple[str, str]:
     """Badge text and CSS class: the newest date of the chart's data, each series that ends earlier, and whether
     anything is stale or missing."""
-    metas = list(metas)
+    return _badge(tuple(metas))
+
+
+@functools.lru_cache(maxsize=256)
+def _badge(metas: tuple[SeriesMeta, ...]) -> tuple[str, str]:
     lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
     newest = max(lasts.values(), default=None)
     lagging = [f"{short(sid)} {last:%Y-%m-%d}" for sid, last in lasts.items() if last != newest]
