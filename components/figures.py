@@ -148,7 +148,10 @@ def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list
     shown = slots[low:high]
     size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
-    return [*parts, _line_data(day0, slots, line.history_size, _holed(line, low, high))]
+    history = _holed(line, low, high)
+    if parts and np.isnan(history).all():
+        return parts  # the window holds the whole line: no history to draw
+    return [*parts, _line_data(day0, slots, line.history_size, history)]
 
 
 def _holed(line: Line, low: int, high: int) -> np.ndarray:
@@ -210,10 +213,12 @@ def _sparse_data(days: np.ndarray, line: Line, window: DateRange | None) -> list
     low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
     extremes = line.history
     before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
+    shown = slice(max(0, low - 1), high + 1)
+    if not before.size and not after.size:
+        return [points(days[shown], values[shown])]  # the window holds the whole line
     # A NaN at the window's start between them: never bridged.
     history_days = np.concatenate([days[before], [_day_number(window[0])], days[after]])
     history = np.concatenate([values[before], [np.nan], values[after]])
-    shown = slice(max(0, low - 1), high + 1)
     return [points(days[shown], values[shown]), points(history_days, history)]
 
 

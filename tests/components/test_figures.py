@@ -111,6 +111,14 @@ def test_a_prepared_line_rebases_and_windows_as_the_series_would(step: int) -> N
     assert line.rebased(dt.date(2030, 1, 1)).empty  # no value on or after the date: nothing to draw
 
 
+@pytest.mark.parametrize("step", [1, 7], ids=["daily", "weekly"])
+def test_a_window_holding_the_whole_line_sends_no_history(step: int) -> None:
+    values = _daily(8000).iloc[::step]
+    (whole,) = line_data(values, (dt.date(1999, 1, 1), dt.date(2030, 1, 1)))  # nothing left for a history to draw
+    assert np.isfinite(trace_points(whole)[1]).sum() >= min(len(values), HISTORY_POINTS)
+    assert len(line_data(values, (dt.date(2001, 1, 1), dt.date(2030, 1, 1)))) == 2  # a year of history is left over
+
+
 def test_the_history_leaves_out_exactly_the_window_days() -> None:
     values = _daily(8000)
     for window in [(dt.date(2010, 1, 1), dt.date(2010, 12, 31)), (dt.date(2010, 1, 5), dt.date(2010, 1, 9))]:
