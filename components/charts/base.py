@@ -84,7 +84,9 @@ def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
     return _data(store, series_ids, data_version(metas))
 
 
-@functools.lru_cache(maxsize=64)
+# Room for every chart, table and study's series in the views a page offers: an evicted ChartData loses what was
+# derived from it (lines, analytics), which its next view recomputes.
+@functools.lru_cache(maxsize=128)
 def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
     pairs = {series_id: served(store, series_id) for series_id in series_ids}
     values = {sid: pair[0] for sid, pair in pairs.items()}
