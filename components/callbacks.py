@@ -305,20 +305,14 @@ def _control_value(field: str, state: ViewState, shown: object) -> object:
 
 
 def register_clientside(app: Dash) -> None:
-    """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
-    graphs = [ids.graph(chart.key) for chart in CHARTS]
+    """Linked zoom and hover, the evidence cards' trigger and the copy-link text run in the browser
+    (assets/clientside.js)."""
+    # Zoom and hover events are taken from the charts in the browser once they are drawn; the zoom handler there
+    # sets the zoom store.
     app.clientside_callback(
-        ClientsideFunction("riskon", "linkZoom"),
-        Output(ids.ZOOM, "data"),
-        *[Input(graph, "relayoutData") for graph in graphs],
-        State(ids.ZOOM, "data"),
-        prevent_initial_call=True,
+        ClientsideFunction("riskon", "watchCharts"), Input(ids.ZOOM, "data"), Input(ids.RENDERED, "data")
     )
-    app.clientside_callback(
-        ClientsideFunction("riskon", "linkHover"),
-        *[Input(graph, "hoverData") for graph in graphs],
-        prevent_initial_call=True,
-    )
+    app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(
         ClientsideFunction("riskon", "copyLink"),
         Output(ids.COPY_LINK, "content"),

@@ -18,6 +18,7 @@ import pandas as pd
 from dash import Dash, Input, Output
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
+from dash.exceptions import PreventUpdate
 
 from components import ids, tables
 from components.charts.base import load
@@ -339,7 +340,11 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         Output(ids.STUDY_SUMMARY, "children"),
         Output(ids.STUDY_NOTES, "children"),
         Input(ids.STUDY_VIEW, "data"),
+        Input(ids.EVIDENCE_SHOWN, "data"),
     )
-    def update_study(search: str | None) -> tuple[Figure, list[dict[str, Any]], str, str]:
+    def update_study(search: str | None, shown: object) -> tuple[Figure, list[dict[str, Any]], str, str]:
+        """The study of the view, once the card is near the screen (10,000 placebo draws: not on every page load)."""
+        if shown is not True:
+            raise PreventUpdate
         state = project(decode(search), READS)
         return answered(encode(state), load(store, series_read(state)).version)
