@@ -123,12 +123,13 @@ def test_the_history_leaves_out_exactly_the_window_days() -> None:
     values = _daily(8000)
     for window in [(dt.date(2010, 1, 1), dt.date(2010, 12, 31)), (dt.date(2010, 1, 5), dt.date(2010, 1, 9))]:
         _, history = line_data(prepare(values), window)
-        outside = values[(values.index.date < window[0]) | (values.index.date > window[1])]
+        days = pd.DatetimeIndex(values.index)
+        outside = values[(days < pd.Timestamp(window[0])) | (days > pd.Timestamp(window[1]))]
         size = round(2 * history["dx"] / MS_PER_DAY)  # days per bucket of the history
         buckets = (outside.index - values.index[0]).days // size
         expected = np.full(2 * (buckets.max() + 1), np.nan)
         for bucket, chunk in outside.groupby(buckets):  # each bucket's extremes among the days outside the window
-            low_first = chunk.idxmin() <= chunk.idxmax()
+            low_first = chunk.to_numpy().argmin() <= chunk.to_numpy().argmax()
             expected[2 * bucket : 2 * bucket + 2] = [chunk.min(), chunk.max()][:: 1 if low_first else -1]
         np.testing.assert_array_equal(trace_points(history)[1][: expected.size], expected.astype("float32"))
 
