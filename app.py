@@ -12,6 +12,7 @@ from flask import Flask
 from components import callbacks, claims_page, export, health, preview, security, signals, static, status_line
 from components.charts import event_study, upload
 from components.layout import page
+from components.url_state import DEFAULT
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
 from data_sources.logs import setup_logging
@@ -58,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def serving(store: Store) -> Dash:
     """The dashboard as a server runs it: the background refresher started (in each gunicorn worker; one of them
-    is elected to refresh) and the PNG renderer warmed."""
+    is elected to refresh), the PNG renderer warmed and the default view drawn once, so that the first page a
+    worker serves does not pay for building it."""
     app = create_app(store)
     start_refresher(store)
     export.warm()
+    callbacks.chart_figures(store, DEFAULT)
     return app
 
 
