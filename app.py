@@ -12,6 +12,7 @@ from flask import Flask
 from components import callbacks, claims_page, export, health, preview, security, signals, static, status_line
 from components.charts import event_study, upload
 from components.layout import page
+from components.url_state import DEFAULT
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
 from data_sources.logs import setup_logging
@@ -52,20 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"riskon: {exc}")
         return 2
+    serving(store).run(host=options.host, port=options.port, debug=False)
+    return 0
+
+
+def serving(store: Store) -> Dash:
+    """The dashboard as a server runs it: the background refresher started (in each gunicorn worker; one of them
+    is elected to refresh), the PNG renderer warmed and the default view drawn once, so that the first page a
+    worker serves does not pay for building it."""
     app = create_app(store)
     start_refresher(store)
     export.warm()
-    app.run(host=options.host, port=options.port, debug=False)
-    return 0
+    callbacks.chart_figures(store, DEFAULT)
+    return app
 
 
 @functools.cache
 def _server() -> Flask:
-    store = default_store()
-    server = create_app(store).server
-    start_refresher(store)  # in each gunicorn worker; one of them is elected to refresh
-    export.warm()
-    return server
+    return serving(default_store()).server
 
 
 def __getattr__(name: str) -> object:

@@ -36,7 +36,7 @@
   function xChange(relayout, source) {
     if (!relayout) return null;
     const range = relayout["xaxis.range"] || [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
-    const given = range[0] !== undefined && range[1] !== undefined;
+    const given = range.every((end) => end !== undefined && Number.isFinite(dateMs(end)));
     const autorange = Boolean(relayout["xaxis.autorange"]);
     if (autorange || (given && Date.now() - (doubleClicked[source] || 0) < 2000)) {
       delete doubleClicked[source];
@@ -92,40 +92,26 @@
     return update;
   }
 
-  // What the zoom store should hold after the last zoom or double-click (undefined before any), and what it held
-  // before.
-  let wanted;
-  let replaced;
-  const key = (value) => JSON.stringify(value || null);
+  // The zoom store's id and what it holds (kept by the watchZoom callback), set from here with set_props.
+  let zoomStore = null;
+  let zoomHeld = null;
 
-  // The days range this script last gave a chart loudly: its relayout event echoes it and is not a user's zoom.
-  const applied = {};
-  const dayKey = (range) => day(range[0]) + ".." + day(range[1]);
-
-  // Redraw `div` without telling dcc.Graph: its relayoutData would make Dash re-render the graph (one more
-  // Plotly.react, which also rebuilds the modebar and the chart's config) and call linkZoom again for a change
-  // made here.
+  // Our own relayouts (linking, y refit, the PNG's link) are not a user's zoom: their events are dropped.
   function quietRelayout(div, update) {
-    const emit = div.emit;
-    div.emit = (event, data) => (event === "plotly_relayout" ? undefined : emit.call(div, event, data));
-    const restore = () => {
-      div.emit = emit;
+    div.riskonQuiet = (div.riskonQuiet || 0) + 1;
+    const done = () => {
+      div.riskonQuiet -= 1;
     };
-    window.Plotly.relayout(div, update).then(restore, restore);
+    return window.Plotly.relayout(div, update).then(done, done);
   }
 
-  // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout,
-  // quietly unless told (a chart put back after Plotly's autorange reports its range, so that dcc.Graph's copy of
-  // the layout drops the autorange).
-  function showRange(id, range, withX, quiet = true) {
+  // Show [start, end] on chart `id`: x (unless it already shows it) and its refitted y axes in one relayout.
+  function showRange(id, range, withX) {
     const div = plotDiv(id);
     if (!div || !div._fullLayout || !div.calcdata) return;
     const update = yFit(div, dateMs(range[0]), dateMs(range[1]));
     if (withX) update["xaxis.range"] = range.slice();
-    if (!Object.keys(update).length) return;
-    if (quiet) return quietRelayout(div, update);
-    if (withX) applied[id] = dayKey(range); // its relayout event will echo this range
-    window.Plotly.relayout(div, update);
+    if (Object.keys(update).length) quietRelayout(div, update);
   }
 
   // The x range charts other than `source` currently show (they are all linked, so any one will do).
@@ -141,8 +127,9 @@
   // events, but a pointer resting on a chart we drew into may still report that same x; it is not a new hover.
   let hoverFrom = null;
   let hoverX = null;
+  let hoverFrame = 0;
 
-  // Leaving a chart clears the labels it drew on the others (dcc.Graph keeps hoverData after an unhover).
+  // Leaving a chart clears the labels it drew on the others.
   function clearHoverOnLeave(source) {
     const element = document.getElementById(source);
     if (!element || element.dataset.linkedHover) return;
@@ -155,6 +142,80 @@
       });
     });
   }
+
+  // Any chart's zoom or pan moves every chart (x and its y axes refitted, one relayout per chart), then the range
+  // lands in the zoom store ({start, end}) and so in the URL; the server only syncs the URL. A double-click clears
+  // the store (null): every chart and the URL return to the preset.
+  function linkZoom(source, relayout) {
+    const change = xChange(relayout, source);
+    if (change === null) return;
+    const range = change.range;
+    if (change.reset && range === null) {
+      // An autorange over the whole data: back in line with the others.
+      const others = linkedRange(source);
+      if (others) setTimeout(() => showRange(source, others, true));
+    } else {
+      // A zoom, or Plotly's reset to the range the server drew (the preset's): every chart follows it.
+      setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
+    }
+    const wanted = change.reset ? null : { start: day(range[0]), end: day(range[1]) };
+    if (JSON.stringify(wanted) === JSON.stringify(zoomHeld) || !zoomStore) return;
+    zoomHeld = wanted;
+    window.dash_clientside.set_props(zoomStore, { data: wanted });
+  }
+
+  // Hovering one chart shows the same day's hover label on the others (a shared crosshair), once per frame and
+  // not while a button is held (a drag).
+  function linkHover(source, hover) {
+    const point = hover && hover.points && hover.points[0];
+    if (!point || (hover.event && hover.event.buttons)) return;
+    const x = dateMs(point.x);
+    if (!Number.isFinite(x) || (source !== hoverFrom && x === hoverX)) return;
+    hoverFrom = source;
+    hoverX = x;
+    clearHoverOnLeave(source);
+    cancelAnimationFrame(hoverFrame);
+    hoverFrame = requestAnimationFrame(() =>
+      graphIds().filter((id) => id !== source).forEach((id) => {
+        const div = plotDiv(id);
+        if (div && div.calcdata) window.Plotly.Fx.hover(div, { xval: x }, "xy", true);
+      }),
+    );
+  }
+
+  // A chart's zoom events are handled here and not passed on: dcc.Graph would copy the new range into its figure
+  // and redraw the chart once more with Plotly.react. Hovers are linked here, then passed on. True once the
+  // chart's events are taken.
+  function intercept(chart) {
+    const div = plotDiv(chart.id);
+    if (!div || !div.emit) return false;
+    if (div.emit === div.riskonEmit) return true;
+    const emit = div.emit;
+    div.riskonEmit = function (event, data) {
+      if (event === "plotly_relayout") return div.riskonQuiet ? undefined : linkZoom(chart.id, data);
+      if (event === "plotly_hover") linkHover(chart.id, data);
+      return emit.call(div, event, data);
+    };
+    div.emit = div.riskonEmit;
+    return true;
+  }
+
+  // Every chart's events, as soon as Plotly has set the chart up (dcc.Graph plots asynchronously, and plots anew
+  // when its config changes); a pointer reaching a chart takes them too.
+  function interceptAll(tries = 0) {
+    const waiting = Array.from(document.querySelectorAll(".chart[id]")).filter((chart) => !intercept(chart));
+    if (waiting.length && tries < 600) requestAnimationFrame(() => interceptAll(tries + 1));
+  }
+  ["pointerover", "pointerdown"].forEach((type) =>
+    document.addEventListener(
+      type,
+      (event) => {
+        const chart = event.target.closest && event.target.closest(".chart[id]");
+        if (chart) intercept(chart);
+      },
+      true,
+    ),
+  );
 
   // The modebar's PNG carries the view's share link: Plotly draws the image from the chart as it is when the
   // button is pressed, so the link joins the credit corner for that moment and leaves right after. The file is
@@ -186,71 +247,28 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
-      // Any chart's zoom or pan moves every chart (x and its y axes refitted, one relayout per chart), then the
-      // range lands in the zoom store ({start, end}) and so in the URL; the server only syncs the URL. A
-      // double-click clears the store (null): every chart and the URL return to the preset (the server draws
-      // the preset's range when the store is cleared; the charts already follow Plotly's reset meanwhile).
-      linkZoom: function () {
-        const nc = window.dash_clientside.no_update;
-        // Several charts' events can arrive in one call (ours among them): the first that moved x counts.
-        const moved = window.dash_clientside.callback_context.triggered
-          .map((item) => [item.prop_id.split(".")[0], item.value])
-          .map(([source, relayout]) => ({ source: source, change: xChange(relayout, source) }))
-          .filter((item) => item.change !== null)
-          .find((item) => {
-            const change = item.change;
-            const echo = !change.reset && applied[item.source] === dayKey(change.range);
-            delete applied[item.source];
-            return !echo;
-          });
-        const current = arguments[arguments.length - 1];
-        if (!moved) {
-          // Only our own redraws: if Dash dropped the call that set the store (it can when the callback is
-          // triggered again before that result lands), set it again; a value someone else stored since stays.
-          const lost = wanted !== undefined && key(current) === key(replaced) && key(current) !== key(wanted);
-          return lost ? wanted : nc;
-        }
-        const source = moved.source;
-        const range = moved.change.range;
-        // Charts are redrawn after this returns: their own relayout events then find the store already holding
-        // the range (and end there) instead of superseding this call while it runs.
-        if (moved.change.reset) {
-          if (range !== null) {
-            // Plotly reset the chart to the range the server drew (the preset's): every chart follows it.
-            setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
-          } else {
-            // An autorange over the whole data: back in line with the others.
-            const others = linkedRange(source);
-            if (others) setTimeout(() => showRange(source, others, true, false));
-          }
-          [wanted, replaced] = [null, current];
-          return current ? null : nc;
-        }
-        const days = [day(range[0]), day(range[1])];
-        if (current && current.start === days[0] && current.end === days[1]) return nc;
-        setTimeout(() => graphIds().forEach((id) => showRange(id, range, id !== source)));
-        [wanted, replaced] = [{ start: days[0], end: days[1] }, current];
-        return wanted;
+      // Keeps the zoom store's id and value for linkZoom, which sets it, and takes the charts' events whenever
+      // the server has drawn them.
+      watchCharts: function (zoom) {
+        zoomStore = window.dash_clientside.callback_context.inputs_list[0].id;
+        zoomHeld = zoom || null;
+        interceptAll();
       },
-      // Hovering one chart shows the same day's hover label on the others (a shared crosshair).
-      linkHover: function () {
-        const nc = window.dash_clientside.no_update;
-        const triggered = window.dash_clientside.callback_context.triggered;
-        if (!triggered.length) return nc;
-        const source = triggered[0].prop_id.split(".")[0];
-        const hover = triggered[0].value;
-        const point = hover && hover.points && hover.points[0];
-        if (!point) return nc;
-        const x = dateMs(point.x);
-        if (!Number.isFinite(x) || (source !== hoverFrom && x === hoverX)) return nc;
-        hoverFrom = source;
-        hoverX = x;
-        clearHoverOnLeave(source);
-        graphIds().filter((id) => id !== source).forEach((id) => {
-          const div = plotDiv(id);
-          if (div && div.calcdata) window.Plotly.Fx.hover(div, { xval: x }, "xy", true);
-        });
-        return nc;
+      // The evidence cards are computed on the server (the study draws 10,000 placebo samples): they are asked
+      // for once the section comes within a screen of view, not on every page load.
+      watchEvidence: function (shown) {
+        const section = document.querySelector(".evidence");
+        if (shown || !section) return;
+        const store = window.dash_clientside.callback_context.inputs_list[0].id;
+        const observer = new IntersectionObserver(
+          (entries) => {
+            if (!entries.some((entry) => entry.isIntersecting)) return;
+            observer.disconnect();
+            window.dash_clientside.set_props(store, { data: true });
+          },
+          { rootMargin: "100% 0px" },
+        );
+        observer.observe(section);
       },
       copyLink: function () {
         return window.location.href;

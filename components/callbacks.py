@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from cachetools import TTLCache, cached
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
@@ -25,11 +23,10 @@ from components.charts import (
     CHARTS,
     PANELS,
     Chart,
-    ChartData,
     DateRange,
-    data_version,
     event_study,
     export_name,
+    load,
     upload,
 )
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
@@ -41,32 +38,7 @@ from components.url_state import CONTROLS, PRESET, ViewState, decode, encode, pa
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
 
-# How long a worker reuses a series and its metadata before asking the store again (each ask unpickles a whole
-# history): a refresh shows within this many seconds.
-SERVED_SECONDS = 5.0
 _CONTROL_IDS = {control.id: control for control in CONTROLS}
-
-
-@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
-def served(store: Store, series_id: str) -> tuple[pd.Series, SeriesMeta]:
-    """One whole history (empty when unavailable) and its metadata, as `store` serves it now."""
-    values, meta = store.series(series_id)
-    return (values if values is not None else pd.Series(dtype="float64", name=series_id)), meta
-
-
-@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
-def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
-    """The series and their metadata as one ChartData: the same object while the data is unchanged, so that what
-    charts derive from it (ChartData.memo) outlives the cache entry."""
-    metas = [served(store, series_id)[1] for series_id in series_ids]
-    return _data(store, series_ids, data_version(metas))
-
-
-@functools.lru_cache(maxsize=64)
-def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
-    pairs = {series_id: served(store, series_id) for series_id in series_ids}
-    values = {sid: pair[0] for sid, pair in pairs.items()}
-    return ChartData(values, {sid: pair[1] for sid, pair in pairs.items()}, version)
 
 
 def displayed(state: ViewState) -> tuple[str, ...]:
@@ -108,7 +80,11 @@ def next_state(current: ViewState, trigger: str | None, values: Mapping[str, Any
 def badge(metas: Iterable[SeriesMeta]) -> tuple[str, str]:
     """Badge text and CSS class: the newest date of the chart's data, each series that ends earlier, and whether
     anything is stale or missing."""
-    metas = list(metas)
+    return _badge(tuple(metas))
+
+
+@functools.lru_cache(maxsize=256)
+def _badge(metas: tuple[SeriesMeta, ...]) -> tuple[str, str]:
     lasts = {meta.series_id: meta.last for meta in metas if meta.last is not None}
     newest = max(lasts.values(), default=None)
     lagging = [f"{short(sid)} {last:%Y-%m-%d}" for sid, last in lasts.items() if last != newest]
@@ -128,12 +104,19 @@ def _built(store: Store, key: str, view: ViewState, window: DateRange, version: 
     return chart.build(load(store, chart.series(view)), view, window)
 
 
+@functools.lru_cache(maxsize=256)
+def _shown(store: Store, key: str, view: ViewState, window: DateRange, version: str, x_range: DateRange) -> Figure:
+    """`_built`'s figure showing `x_range` with its y axes fitted (a view asked again costs a lookup). Callers must
+    not mutate it."""
+    return fit_axes(_built(store, key, view, window, version), x_range)
+
+
 def chart_figure(store: Store, chart: Chart, state: ViewState, x_range: DateRange) -> tuple[Figure, str]:
     """The chart's figure over `x_range` (y fitted) and the token naming what its traces were built for."""
     view = project(state, chart.reads)
     version = load(store, chart.series(view)).version
     token = encode(view.with_range(*x_range)) + "#" + version
-    return fit_axes(_built(store, chart.key, view, x_range, version), x_range), token
+    return _shown(store, chart.key, view, x_range, version, x_range), token
 
 
 def covers(window: DateRange, x_range: DateRange) -> bool:
@@ -164,7 +147,7 @@ def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, t
 def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_range: DateRange) -> Figure:
     """The chart's figure built for `window`, showing `x_range` with its y axes fitted."""
     view = project(state, chart.reads)
-    return fit_axes(_built(store, chart.key, view, window, load(store, chart.series(view)).version), x_range)
+    return _shown(store, chart.key, view, window, load(store, chart.series(view)).version, x_range)
 
 
 def range_patch(figure: Figure) -> Patch:
@@ -322,20 +305,14 @@ def _control_value(field: str, state: ViewState, shown: object) -> object:
 
 
 def register_clientside(app: Dash) -> None:
-    """Linked zoom, linked hover and the copy-link text run in the browser (assets/clientside.js)."""
-    graphs = [ids.graph(chart.key) for chart in CHARTS]
+    """Linked zoom and hover, the evidence cards' trigger and the copy-link text run in the browser
+    (assets/clientside.js)."""
+    # Zoom and hover events are taken from the charts in the browser once they are drawn; the zoom handler there
+    # sets the zoom store.
     app.clientside_callback(
-        ClientsideFunction("riskon", "linkZoom"),
-        Output(ids.ZOOM, "data"),
-        *[Input(graph, "relayoutData") for graph in graphs],
-        State(ids.ZOOM, "data"),
-        prevent_initial_call=True,
+        ClientsideFunction("riskon", "watchCharts"), Input(ids.ZOOM, "data"), Input(ids.RENDERED, "data")
     )
-    app.clientside_callback(
-        ClientsideFunction("riskon", "linkHover"),
-        *[Input(graph, "hoverData") for graph in graphs],
-        prevent_initial_call=True,
-    )
+    app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(
         ClientsideFunction("riskon", "copyLink"),
         Output(ids.COPY_LINK, "content"),

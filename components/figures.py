@@ -18,6 +18,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 Figure = dict[str, Any]
 DateRange = tuple[dt.date, dt.date]
 MS_PER_DAY = 86_400_000
-NS_PER_MS = 1_000_000
+EPOCH = dt.date(1970, 1, 1)
 # About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
 MAX_POINTS = 1400
 HISTORY_POINTS = 120
@@ -56,17 +57,9 @@ def _day_numbers(index: pd.Index) -> np.ndarray:
     return np.asarray(index.values, dtype="datetime64[D]").astype("int64")
 
 
-def _slots(values: pd.Series) -> tuple[int, np.ndarray]:
-    """(first day number, one float32 per calendar day): days without an observation are NaN, never filled."""
-    days = _day_numbers(values.index)
-    slots = np.full(days[-1] - days[0] + 1, np.nan, dtype="float32")
-    slots[days - days[0]] = values.to_numpy(dtype="float32")
-    return int(days[0]), slots
-
-
 def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
     """Each bucket of `size` days as its two extremes in the order they occur (NaN, NaN for an empty bucket)."""
-    padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype="float32")
+    padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype=slots.dtype)
     padded[: slots.size] = slots
     buckets = padded.reshape(-1, size)
     low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
@@ -75,69 +68,165 @@ def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
     return pairs.reshape(-1)
 
 
-def _line_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
-    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days."""
-    x0 = (pd.Timestamp(0) + pd.Timedelta(days=day0)).isoformat()
+def _line_data(day0: int, slots: np.ndarray, size: int, pairs: np.ndarray | None = None) -> dict[str, Any]:
+    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days (`pairs`, when known)."""
+    x0 = f"{EPOCH + dt.timedelta(days=day0)}T00:00:00"
     if size == 1:
-        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots)}
-    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(_bucket_extremes(slots, size))}
+        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots.astype("float32"))}
+    pairs = _bucket_extremes(slots, size) if pairs is None else pairs
+    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(pairs.astype("float32"))}
 
 
-def line_data(values: pd.Series, window: DateRange | None = None) -> list[dict[str, Any]]:
-    """The x and y of one line as [window] or [window, history] (see the module docstring); `values` has no NaN.
+@dataclass(frozen=True, eq=False)
+class Line:
+    """One line prepared to be drawn over any window (see `line_data`): built once per series and data version
+    (ChartData.line), so that a new window or rebase date is a slice and a scaling, not a pass over pandas.
+
+    A daily line holds one float64 value per calendar day from `day0` (NaN: no observation, never filled) and its
+    whole history's bucket extremes (pairs per bucket of `history_size` days). A sparse one (weekly or monthly
+    points) holds its observations' `days` (day numbers) and values, and the history's chunk extremes (indices)."""
+
+    day0: int = 0
+    values: np.ndarray = field(default_factory=lambda: np.empty(0))
+    history: np.ndarray = field(default_factory=lambda: np.empty(0))
+    history_size: int = 1
+    days: np.ndarray | None = None  # sparse lines only
+
+    @property
+    def empty(self) -> bool:
+        return self.values.size == 0
+
+    def first_on_or_after(self, day: dt.date) -> float:
+        """The first observation on or after `day` (NaN if none): the base of a rebase there."""
+        if self.days is not None:
+            after = self.values[np.searchsorted(self.days, _day_number(day)) :]
+        else:
+            after = self.values[max(0, _day_number(day) - self.day0) :]
+        observed = np.flatnonzero(np.isfinite(after))
+        return float(after[observed[0]]) if observed.size else math.nan
+
+    def rebased(self, day: dt.date) -> Line:
+        """The line / its first observation on or after `day` x 100 (see `rebase_at`); empty when there is none."""
+        base = self.first_on_or_after(day)
+        if math.isnan(base):
+            return Line()
+        if self.days is not None:  # the chunk extremes are the same points
+            return Line(self.day0, self.values / base * 100, self.history, self.history_size, self.days)
+        return Line(self.day0, self.values / base * 100, self.history / base * 100, self.history_size)
+
+
+def prepare(values: pd.Series) -> Line:
+    """`values` (NaN dropped) as a Line."""
+    values = values.dropna()
+    if values.empty:
+        return Line()
+    days = _day_numbers(values.index)
+    span = int(days[-1] - days[0] + 1)
+    observed = values.to_numpy(dtype="float64")
+    if span > 3 * len(values):
+        return Line(int(days[0]), observed, _chunk_extremes(observed), days=days)
+    slots = np.full(span, np.nan)
+    slots[days - days[0]] = observed
+    size = max(7, math.ceil(2 * span / HISTORY_POINTS))
+    return Line(int(days[0]), slots, _bucket_extremes(slots, size), size)
+
+
+def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list[dict[str, Any]]:
+    """The x and y of one line as [window] or [window, history] (see the module docstring); NaN are dropped.
 
     Daily lines travel as x0/dx + one float32 per calendar day (or per half bucket when decimated); sparse ones
     (weekly or monthly points) as explicit float64 dates + float32 values."""
-    if values.empty:
+    line = values if isinstance(values, Line) else prepare(values)
+    if line.days is not None:
+        return _sparse_data(line.days, line, window)
+    if line.empty:
         return [{"x": [], "y": []}]
-    days = _day_numbers(values.index)
-    span = int(days[-1] - days[0] + 1)
-    if span > 3 * len(values):
-        return _sparse_data(values, days, window)
-    day0, slots = _slots(values)
+    day0, slots, span = line.day0, line.values, line.values.size
     if span <= MAX_POINTS or window is None:
         return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
-    low, high = (int(np.clip(_day_number(day) - day0 + end, 0, span)) for day, end in zip(window, (0, 1), strict=True))
+    low, high = (min(max(_day_number(day) - day0 + end, 0), span) for day, end in zip(window, (0, 1), strict=True))
     shown = slots[low:high]
     size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
-    history_size = max(7, math.ceil(2 * span / HISTORY_POINTS))
-    history = slots.copy()
-    history[low:high] = np.nan  # the window trace draws these days; the edge buckets join the two traces
     parts = [_line_data(day0 + low, shown, size)] if shown.size else []
-    return [*parts, _line_data(day0, history, history_size)]
+    history = _holed(line, low, high)
+    if parts and np.isnan(history).all():
+        return parts  # the window holds the whole line: no history to draw
+    return [*parts, _line_data(day0, slots, line.history_size, history)]
+
+
+def _holed(line: Line, low: int, high: int) -> np.ndarray:
+    """The history's bucket extremes without days [low, high), which the window trace draws: buckets inside the
+    hole are empty, the two at its edges keep their days outside it (so that the two traces join)."""
+    size, pairs = line.history_size, line.history.copy()
+    if high <= low:
+        return pairs
+    first, last = low // size, (high - 1) // size
+    pairs[2 * first : 2 * (last + 1)] = np.nan
+    for bucket in {first, last}:
+        days = line.values[bucket * size : (bucket + 1) * size].copy()
+        days[max(0, low - bucket * size) : max(0, high - bucket * size)] = np.nan
+        pairs[2 * bucket : 2 * bucket + 2] = _extremes(days)
+    return pairs
+
+
+def _extremes(days: np.ndarray) -> tuple[float, float]:
+    """One bucket's lowest and highest value in the order they occur (as `_bucket_extremes`), NaN if empty."""
+    observed = np.flatnonzero(days == days)  # not NaN (nanargmin costs several times more)
+    if not observed.size:
+        return math.nan, math.nan
+    values = days[observed]
+    low, high = observed[values.argmin()], observed[values.argmax()]
+    return (days[low], days[high]) if low <= high else (days[high], days[low])
 
 
 def _day_number(day: dt.date) -> int:
-    return (day - dt.date(1970, 1, 1)).days
+    return (day - EPOCH).days
 
 
-def _sparse_data(values: pd.Series, days: np.ndarray, window: DateRange | None) -> list[dict[str, Any]]:
-    """Explicit points: all of them when few, else those in the window (and one either side) plus the history
-    reduced to each chunk's lowest and highest point."""
+def first_on_or_after(values: pd.Series, day: dt.date) -> float:
+    """The first value of `values` on or after `day` (NaN if none): the base of a rebase there."""
+    after = values.loc[pd.Timestamp(day) :].dropna()
+    return float(after.iloc[0]) if not after.empty else math.nan
 
-    def points(chosen: pd.Series) -> dict[str, Any]:
-        return {"x": typed_dates(pd.DatetimeIndex(chosen.index)), "y": typed_array(chosen.to_numpy("float32"))}
 
-    if window is None or len(values) <= HISTORY_POINTS:
-        return [points(values)]
-    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+def _chunk_extremes(values: np.ndarray) -> np.ndarray:
+    """Indices of each chunk's lowest and highest point, ascending (chunks of 2 x len / HISTORY_POINTS points)."""
     step = math.ceil(2 * len(values) / HISTORY_POINTS)
     padded = np.full(math.ceil(len(values) / step) * step, np.nan)
-    padded[: len(values)] = values.to_numpy("float64")
+    padded[: len(values)] = values
     chunks = padded.reshape(-1, step)  # every chunk holds a value: padding only fills the last one's end
     starts = np.arange(len(chunks)) * step
-    extremes = np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+    return np.unique(np.concatenate([starts + np.nanargmin(chunks, axis=1), starts + np.nanargmax(chunks, axis=1)]))
+
+
+def _sparse_data(days: np.ndarray, line: Line, window: DateRange | None) -> list[dict[str, Any]]:
+    """Explicit points (`line`'s values on `days`): all of them when few, else those in the window (and one either
+    side) plus the history reduced to each chunk's lowest and highest point."""
+    values = line.values
+
+    def points(chosen_days: np.ndarray, chosen: np.ndarray) -> dict[str, Any]:
+        x = (chosen_days * MS_PER_DAY).astype("float64")
+        return {"x": typed_array(x), "y": typed_array(chosen.astype("float32"))}
+
+    if window is None or len(values) <= HISTORY_POINTS:
+        return [points(days, values)]
+    low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
+    extremes = line.history
     before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
-    hole = pd.Series([np.nan], index=pd.DatetimeIndex([pd.Timestamp(window[0])]))  # never bridged
-    history = pd.concat([values.iloc[before], hole, values.iloc[after]])
-    return [points(values.iloc[max(0, low - 1) : high + 1]), points(history)]
+    shown = slice(max(0, low - 1), high + 1)
+    if not before.size and not after.size:
+        return [points(days[shown], values[shown])]  # the window holds the whole line
+    # A NaN at the window's start between them: never bridged.
+    history_days = np.concatenate([days[before], [_day_number(window[0])], days[after]])
+    history = np.concatenate([values[before], [np.nan], values[after]])
+    return [points(days[shown], values[shown]), points(history_days, history)]
 
 
-def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
+def line_traces(values: pd.Series | Line, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
     """A line as Plotly scatter traces (see `line_data`): the first carries the legend entry and the hover, any
     history trace only draws."""
     name = trace.get("name", "")
-    parts = line_data(values.dropna(), window)
+    parts = line_data(values, window)
     first = {"type": "scatter", "mode": "lines", "connectgaps": True, "legendgroup": name, **trace, **parts[0]}
     history = {key: value for key, value in first.items() if key not in ("hovertemplate", "x", "y", "x0", "dx")}
     # The history has a hole where the window is: never bridged.
@@ -147,15 +236,16 @@ def line_traces(values: pd.Series, window: DateRange | None, **trace: Any) -> li
 
 def rebase_at(values: pd.Series, *, at: dt.date) -> pd.Series:
     """`values` / (first value on or after `at`) x 100, over the whole series so that panning still reads right."""
-    base = values.loc[pd.Timestamp(at) :].dropna()
-    if base.empty:
-        return values * np.nan
-    return values / base.iloc[0] * 100
+    return values / first_on_or_after(values, at) * 100
 
 
 def credit_line(metas: Iterable[SeriesMeta]) -> str:
     """'Source: ...<br>Data as of: <date> (<series>); ...': what an exported PNG must carry to cite its data."""
-    metas = list(metas)
+    return _credit_line(tuple(metas))
+
+
+@functools.lru_cache(maxsize=256)
+def _credit_line(metas: tuple[SeriesMeta, ...]) -> str:
     sources = _sources(list(dict.fromkeys(meta.source for meta in metas if meta.available)))
     by_day: dict[str, list[str]] = {}
     for meta in metas:
@@ -324,28 +414,36 @@ def trace_points(trace: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     y = _array(trace["y"])
     if "x" in trace:
         return _array(trace["x"]), y
-    start = pd.Timestamp(trace["x0"]).value // NS_PER_MS
+    start = int(np.datetime64(trace["x0"], "ms").astype("int64"))  # numpy parses ISO dates ~20x faster than pandas
     return start + trace["dx"] * np.arange(y.size, dtype="float64"), y
 
 
 def fitted_y_ranges(figure: Figure, x_range: DateRange) -> dict[str, list[float]]:
     """Each y axis that is not fixed (`fixedrange`, e.g. Fear & Greed's 0-100) fitted to the points inside
     `x_range`: Plotly autoranges y over a trace's whole history, which flattens a recent window of a long series."""
-    low, high = (pd.Timestamp(day).value // NS_PER_MS for day in x_range)
+    low, high = (_day_number(day) * MS_PER_DAY for day in x_range)
     visible: dict[str, list[np.ndarray]] = {}
     for trace in figure["data"]:
-        x, y = trace_points(trace)
         axis = "yaxis" + str(trace.get("yaxis", "y"))[1:]
-        visible.setdefault(axis, []).append(y[(x >= low) & (x <= high)])
+        if not figure["layout"].get(axis, {}).get("fixedrange"):
+            visible.setdefault(axis, []).append(_inside(trace, low, high))
     ranges = {}
     for axis, parts in visible.items():
         settings = figure["layout"].get(axis, {})
-        if settings.get("fixedrange"):
-            continue
         fitted = fit_range(np.concatenate(parts), log=settings.get("type") == "log")
         if fitted is not None:
             ranges[axis] = fitted
     return ranges
+
+
+def _inside(trace: Mapping[str, Any], low: int, high: int) -> np.ndarray:
+    """A trace's y values at x in [low, high] (epoch ms); an x0/dx trace is sliced without building its x."""
+    if "x" in trace:
+        x, y = trace_points(trace)
+        return y[(x >= low) & (x <= high)]
+    y = _array(trace["y"])
+    start, step = int(np.datetime64(trace["x0"], "ms").astype("int64")), int(trace["dx"])  # whole milliseconds
+    return y[max(0, -((start - low) // step)) : max(0, (high - start) // step + 1)]
 
 
 def fit_axes(figure: Figure, x_range: DateRange) -> Figure:

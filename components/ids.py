@@ -18,6 +18,7 @@ SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
 STUDY_VIEW = "study-view"  # dcc.Store: the part of the view the event study reads
 UPLOAD_VIEW = "upload-view"  # dcc.Store: the part of the view the upload card reads
+EVIDENCE_SHOWN = "evidence-shown"  # dcc.Store: true once the evidence cards near the screen (assets/clientside.js)
 STUDY_GRAPH = "study-graph"  # not a linked chart: its x axis is days after entry, not dates
 STUDY_TABLE = "study-table"
 STUDY_SUMMARY = "study-summary"

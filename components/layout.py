@@ -198,6 +198,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.SIGNAL_VIEW),
             dcc.Store(id=ids.STUDY_VIEW),
             dcc.Store(id=ids.UPLOAD_VIEW),
+            dcc.Store(id=ids.EVIDENCE_SHOWN, data=False),
             dcc.Store(id=ids.UPLOAD_PENDING),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
@@ -208,7 +209,8 @@ def page() -> html.Div:
             html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),
             html.Div([signals_card(), *[card(chart) for chart in ANALYTICS]], className="grid"),
             html.H2("Evidence: does the signal beat a random day?", className="section-title"),
-            html.Div([study_card(), upload_card()], className="grid"),
+            # Computed once near the screen (assets/clientside.js watchEvidence), not on every page load.
+            html.Div([study_card(), upload_card()], className="grid evidence"),
             html.Footer(
                 "Data: embedded snapshot of real public data or live sources; see each chart's source line.",
                 className="footer",

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
 
 from components import ids, tables
-from components.figures import rebase_at, typed_array, typed_dates
+from components.figures import first_on_or_after, typed_array, typed_dates
 from components.theme import short
-from components.url_state import ViewState, decode, parse_date
+from components.url_state import ViewState, decode, parse_date, project
 from data_sources.analytics import breakouts, convention, forward_returns
 
 if TYPE_CHECKING:
@@ -67,6 +68,21 @@ def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     return tables.records(shown)
 
 
+def table_answer(data: ChartData, state: ViewState) -> tuple[list[dict[str, Any]], str, str]:
+    """The table's rows, summary and convention line for the table's fields of the view, from `data` (the equity
+    and SIGNAL_ASSETS): computed once per view and data version (ChartData.memo), a lookup after that."""
+    state = project(state, TABLE_READS)
+
+    def compute() -> tuple[list[dict[str, Any]], str, str]:
+        table = signal_table(data.frame((state.equity_series, *SIGNAL_ASSETS)), state)
+        events = 0 if table.empty else table["signal"].nunique()
+        rule = convention(resolution=state.resolution, entry=state.entry, window_days=state.peak_days)
+        summary = f"{events} breakouts of {short(state.equity_series)} with crypto data after them"
+        return table_rows(table), summary, f"Convention: {rule}."
+
+    return data.memo(("table", state), compute)
+
+
 def table_columns() -> list[dict[str, Any]]:
     percent = FormatTemplate.percentage(1)
     money = Format(precision=4, scheme=Scheme.decimal_si_prefix)
@@ -102,6 +118,59 @@ def zoom_window(signal: object) -> dict[str, str] | None:
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
+def marker_points(
+    series_id: str, closes: pd.Series, events: pd.DataFrame, *, yaxis: str
+) -> list[tuple[dict[str, Any], np.ndarray]]:
+    """Breakouts (triangles) and retests (circles: filled held, open failed) on an equity's line: each trace but
+    its y, and the closes (float64) its points sit on."""
+    if events.empty:
+        return []
+    closes = closes.dropna()
+    label = short(series_id)
+
+    def points(trace: dict[str, Any], dates: pd.Series) -> tuple[dict[str, Any], np.ndarray]:
+        days = pd.DatetimeIndex(dates)
+        return {**trace, "x": typed_dates(days)}, closes.reindex(days).to_numpy(dtype="float64")
+
+    traces = [
+        points(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": f"{label} breakout",
+                "yaxis": yaxis,
+                "marker": {"symbol": "triangle-up", "size": 11, "color": "#16a34a",
+                           "line": {"width": 1, "color": "#fff"}},
+                "hovertemplate": f"{label} breakout<extra></extra>",
+            },
+            events["close_date"],
+        )
+    ]  # fmt: skip
+    retests = events.dropna(subset=["retest_date"])
+    for status, symbol in (("held", "circle"), ("failed", "circle-open"), ("pending", "circle-dot")):
+        chosen = retests[retests["retest_status"] == status]
+        if chosen.empty:
+            continue
+        trace = {
+            "type": "scatter",
+            "mode": "markers",
+            "name": f"retest {status}",
+            "yaxis": yaxis,
+            "marker": {"symbol": symbol, "size": 9, "color": "#16a34a" if status == "held" else "#dc2626"},
+            "hovertemplate": f"{label} retest ({status})<extra></extra>",
+        }
+        traces.append(points(trace, chosen["retest_date"]))
+    return traces
+
+
+def placed(points: list[tuple[dict[str, Any], np.ndarray]], base: float | None) -> list[dict[str, Any]]:
+    """The marker traces on the line as drawn: at the closes, or rebased to 100 at `base` (see figures.rebase_at)."""
+    return [
+        {**trace, "y": typed_array((closes if base is None else closes / base * 100).astype("float32"))}
+        for trace, closes in points
+    ]
+
+
 def marker_traces(
     series_id: str,
     closes: pd.Series,
@@ -111,59 +180,25 @@ def marker_traces(
     *,
     yaxis: str,
 ) -> list[dict[str, Any]]:
-    """Breakouts (triangles) and retests (circles: filled held, open failed) on an equity's line."""
-    if events.empty:
-        return []
-    plotted = rebase_at(closes.dropna(), at=x_range[0]) if state.mode == "rebase" else closes.dropna()
-    label = short(series_id)
-
-    def points(dates: pd.Series) -> dict[str, Any]:
-        days = pd.DatetimeIndex(dates)
-        return {"x": typed_dates(days), "y": typed_array(plotted.reindex(days).to_numpy(dtype="float32"))}
-
-    traces = [
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": f"{label} breakout",
-            "yaxis": yaxis,
-            **points(events["close_date"]),
-            "marker": {"symbol": "triangle-up", "size": 11, "color": "#16a34a", "line": {"width": 1, "color": "#fff"}},
-            "hovertemplate": f"{label} breakout<extra></extra>",
-        }
-    ]
-    retests = events.dropna(subset=["retest_date"])
-    for status, symbol in (("held", "circle"), ("failed", "circle-open"), ("pending", "circle-dot")):
-        chosen = retests[retests["retest_status"] == status]
-        if chosen.empty:
-            continue
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": f"retest {status}",
-                "yaxis": yaxis,
-                **points(chosen["retest_date"]),
-                "marker": {"symbol": symbol, "size": 9, "color": "#16a34a" if status == "held" else "#dc2626"},
-                "hovertemplate": f"{label} retest ({status})<extra></extra>",
-            }
-        )
-    return traces
+    """Breakouts and retests on an equity's line in the view's value mode (rebased at the range start)."""
+    base = first_on_or_after(closes.dropna(), x_range[0]) if state.mode == "rebase" else None
+    return placed(marker_points(series_id, closes, events, yaxis=yaxis), base)
 
 
 def markers(data: ChartData, series_id: str, state: ViewState, x_range: DateRange) -> list[dict[str, Any]]:
-    """The breakout and retest markers of an equity for the view's detector settings."""
+    """The breakout and retest markers of an equity for the view's detector settings: found and placed once per
+    detector, rebased (the only part that depends on the range) per call."""
     closes = data.values[series_id]
     detector = tuple(getattr(state, name) for name in DETECTOR_READS)
     events = data.memo(("breakouts", series_id, *detector), lambda: detect(closes, state))
-    # The markers depend on the range only through the rebase date.
-    anchor = x_range[0] if state.mode == "rebase" else None
-    return data.memo(("markers", series_id, *detector, anchor),
-                     lambda: marker_traces(series_id, closes, events, state, x_range, yaxis="y"))  # fmt: skip
+    points = data.memo(("markers", series_id, *detector),
+                       lambda: marker_points(series_id, closes, events, yaxis="y"))  # fmt: skip
+    return placed(points, data.line(series_id).first_on_or_after(x_range[0]) if state.mode == "rebase" else None)
 
 
 def register(app: Dash, store: Store) -> None:
     """The table's callback and the row click that zooms every chart."""
+    from components.charts.base import load  # here: the charts import this module for their markers
 
     @app.callback(
         Output(ids.SIGNAL_TABLE, "data"),
@@ -173,12 +208,7 @@ def register(app: Dash, store: Store) -> None:
     )
     def update_table(search: str | None) -> tuple[list[dict[str, Any]], str, str]:
         state = decode(search)
-        frame = store.panel((state.equity_series, *SIGNAL_ASSETS)).frame
-        table = signal_table(frame, state)
-        events = 0 if table.empty else table["signal"].nunique()
-        rule = convention(resolution=state.resolution, entry=state.entry, window_days=state.peak_days)
-        summary = f"{events} breakouts of {short(state.equity_series)} with crypto data after them"
-        return table_rows(table), summary, f"Convention: {rule}."
+        return table_answer(load(store, (state.equity_series, *SIGNAL_ASSETS)), state)
 
     @app.callback(
         Output(ids.DATES, "start_date", allow_duplicate=True),

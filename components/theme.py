@@ -56,7 +56,14 @@ def correlation_colors(theme: Theme) -> tuple[str, str, str]:
 def template(theme: Theme) -> dict[str, object]:
     """A small Plotly template (figures are dicts, so plotly.py's named templates do not apply)."""
     paper, text, grid, muted = _INK[theme]
-    axis = {"gridcolor": grid, "linecolor": grid, "zerolinecolor": grid, "tickcolor": grid, "automargin": True}
+    axis = {
+        "gridcolor": grid,
+        "linecolor": grid,
+        "zerolinecolor": grid,
+        "tickcolor": grid,
+        "automargin": False,
+        "ticklabeloverflow": "allow",
+    }
     return {
         "layout": {
             "paper_bgcolor": paper,

@@ -15,7 +15,7 @@ from components.charts import (
     ssr,
     stablecoins,
 )
-from components.charts.base import Chart, ChartData, DateRange, data_version, export_name
+from components.charts.base import Chart, ChartData, DateRange, data_version, export_name, load
 
 # The four price panels, then the analytics charts shown beside the signal table.
 PANELS: tuple[Chart, ...] = (smallcaps.CHART, altcoins.CHART, stablecoins.CHART, sentiment.CHART)
@@ -23,4 +23,15 @@ ANALYTICS: tuple[Chart, ...] = (correlation.CHART, drawdown.CHART, ssr.CHART, li
 CHARTS: tuple[Chart, ...] = PANELS + ANALYTICS
 BY_KEY: dict[str, Chart] = {chart.key: chart for chart in CHARTS}
 
-__all__ = ["ANALYTICS", "BY_KEY", "CHARTS", "PANELS", "Chart", "ChartData", "DateRange", "data_version", "export_name"]
+__all__ = [
+    "ANALYTICS",
+    "BY_KEY",
+    "CHARTS",
+    "PANELS",
+    "Chart",
+    "ChartData",
+    "DateRange",
+    "data_version",
+    "export_name",
+    "load",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -10,15 +11,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache, cached
+
+from components.figures import Line, prepare
 
 if TYPE_CHECKING:
     from components.figures import Figure
     from components.url_state import Control, ViewState
-    from data_sources.store import SeriesMeta
+    from data_sources.store import SeriesMeta, Store
 
 DateRange = tuple[dt.date, dt.date]
 T = TypeVar("T")
+# How long a worker reuses a series and its metadata before asking the store again (each ask unpickles a whole
+# history): a refresh shows within this many seconds.
+SERVED_SECONDS = 5.0
 
 
 def data_version(metas: Iterable[SeriesMeta]) -> str:
@@ -35,7 +41,7 @@ class ChartData:
     values: Mapping[str, pd.Series]
     meta: Mapping[str, SeriesMeta]
     version: str = ""  # names the data (sources, as-of, extent): what is built on it stays valid while it holds
-    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=32), init=False, repr=False)
+    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=64), init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -48,6 +54,10 @@ class ChartData:
             self._memo[key] = value
         return value
 
+    def line(self, series_id: str) -> Line:
+        """One series prepared for drawing over any window (figures.Line)."""
+        return self.memo(("line", series_id), lambda: prepare(self.values[series_id]))
+
     def frame(self, series_ids: tuple[str, ...]) -> pd.DataFrame:
         """The series aligned on the union of their dates, never filled (the store's alignment rule)."""
 
@@ -57,6 +67,30 @@ class ChartData:
             return frame
 
         return self.memo(("frame", series_ids), aligned)
+
+
+@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
+def served(store: Store, series_id: str) -> tuple[pd.Series, SeriesMeta]:
+    """One whole history (empty when unavailable) and its metadata, as `store` serves it now."""
+    values, meta = store.series(series_id)
+    return (values if values is not None else pd.Series(dtype="float64", name=series_id)), meta
+
+
+@cached(TTLCache(maxsize=256, ttl=SERVED_SECONDS), lock=threading.Lock())
+def load(store: Store, series_ids: tuple[str, ...]) -> ChartData:
+    """The series and their metadata as one ChartData: the same object while the data is unchanged, so that what
+    is derived from it (ChartData.memo: analytics, traces, the signal table) outlives the cache entry."""
+    metas = [served(store, series_id)[1] for series_id in series_ids]
+    return _data(store, series_ids, data_version(metas))
+
+
+# Room for every chart, table and study's series in the views a page offers: an evicted ChartData loses what was
+# derived from it (lines, analytics), which its next view recomputes.
+@functools.lru_cache(maxsize=128)
+def _data(store: Store, series_ids: tuple[str, ...], version: str) -> ChartData:
+    pairs = {series_id: served(store, series_id) for series_id in series_ids}
+    values = {sid: pair[0] for sid, pair in pairs.items()}
+    return ChartData(values, {sid: pair[1] for sid, pair in pairs.items()}, version)
 
 
 @dataclass(frozen=True)

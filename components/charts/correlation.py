@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces
+from components.figures import base_layout, line_traces, prepare
 from components.theme import correlation_colors, short
 from components.url_state import CORR_WITH
 from data_sources.analytics import rolling_correlation
@@ -28,16 +28,16 @@ def series(state: ViewState) -> tuple[str, ...]:
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
-    corr = data.memo(
+    lines = data.memo(
         ("correlation", state.corr_with, state.equity_series, state.resolution),
-        lambda: rolling_correlation(data.frame(series(state)), x=state.corr_with, y=state.equity_series,
-                                    resolution=state.resolution),
+        lambda: {column: prepare(values) for column, values in rolling_correlation(
+            data.frame(series(state)), x=state.corr_with, y=state.equity_series, resolution=state.resolution).items()},
     )  # fmt: skip
     colours = correlation_colors(state.theme)
     traces: list[dict[str, Any]] = []
-    for number, column in enumerate(corr.columns):
+    for number, (column, line) in enumerate(lines.items()):
         name = f"{str(column).split('_')[1]} {_BARS[state.resolution]}"
-        traces += line_traces(corr[column], x_range, name=name, line={"color": colours[number], "width": 1.5},
+        traces += line_traces(line, x_range, name=name, line={"color": colours[number], "width": 1.5},
                               hovertemplate=f"%{{y:.2f}}<extra>{name}</extra>")  # fmt: skip
     layout = base_layout(title=title(state), metas=[data.meta[sid] for sid in series(state)], state=state,
                          x_range=x_range)  # fmt: skip

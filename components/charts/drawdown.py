@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces
+from components.figures import Line, base_layout, line_traces, prepare
 from components.theme import color, short
 from data_sources.analytics import drawdown
 
@@ -26,8 +24,8 @@ def series(state: ViewState) -> tuple[str, ...]:
     return (state.equity_series, "btc", "altcoin_mcap")
 
 
-def _drawdown(data: ChartData, series_id: str) -> pd.Series:
-    return drawdown(data.values[series_id].dropna().to_frame())[series_id]
+def _drawdown(data: ChartData, series_id: str) -> Line:
+    return prepare(drawdown(data.values[series_id].dropna().to_frame())[series_id])
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:

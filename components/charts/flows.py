@@ -3,12 +3,13 @@ and each fund's total for its last two calendar years - the seed's "$19.5B of ou
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces
+from components.figures import Line, base_layout, line_traces, prepare
 from components.theme import color, short
 
 if TYPE_CHECKING:
@@ -40,19 +41,24 @@ def year_totals(data: ChartData) -> str:
     return "; ".join(parts)
 
 
+def _cumulative(data: ChartData, series_id: str) -> Line:
+    return prepare(data.values[series_id].dropna().cumsum())
+
+
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     traces: list[dict[str, Any]] = []
     for series_id in FLOWS:
         # Cumulated from the first day with data (not the range start, so a zoom reuses the figure); never filled.
-        cumulative = data.values[series_id].dropna().cumsum()
+        cumulative = data.memo(("cumulative", series_id), functools.partial(_cumulative, data, series_id))
         name = f"{short(series_id)} (cumulative)"
         traces += line_traces(cumulative, x_range, name=name, hovertemplate=f"$%{{y:,.4s}}<extra>{name}</extra>",
                               line={"color": color(series_id), "width": 1.8})  # fmt: skip
     name = short(INDEX)
-    traces += line_traces(data.values[INDEX].dropna(), x_range, name=name, yaxis="y2",
+    traces += line_traces(data.line(INDEX), x_range, name=name, yaxis="y2",
                           hovertemplate=f"%{{y:,.2f}}<extra>{name}</extra>",
                           line={"color": color(INDEX), "width": 1.2})  # fmt: skip
-    subtitle = year_totals(data) or "no flow data yet: iShares fund data arrives with live sources"
+    subtitle = data.memo(("year_totals",), lambda: year_totals(data))
+    subtitle = subtitle or "no flow data yet: iShares fund data arrives with live sources"
     layout = base_layout(title=f"{title(state)}<br><span style='font-size:11px'>{subtitle}</span>",
                          metas=[data.meta[sid] for sid in series(state)], state=state, x_range=x_range)  # fmt: skip
     layout["yaxis"] = {"title": {"text": "cumulative net flows (USD)"}, "exponentformat": "B", "tickprefix": "$"}

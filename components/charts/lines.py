@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from components.figures import Figure, axis_title, base_layout, hover, line_traces, rebase_at, ticks
+from components.figures import Figure, axis_title, base_layout, hover, line_traces, ticks
 from components.theme import color, short
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ def line_figure(
     dual = state.mode == "raw" and bool(right)
     traces: list[dict[str, Any]] = []
     for series_id in left + right:
-        points = data.values[series_id].dropna()
+        points = data.line(series_id)
         if state.mode == "rebase":
-            points = rebase_at(points, at=x_range[0]).dropna()
+            points = points.rebased(x_range[0])
         if points.empty:
             continue
         name = short(series_id)

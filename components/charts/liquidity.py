@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.charts.base import Chart
 from components.charts.lines import line_figure
-from components.figures import base_layout, hover, line_traces
+from components.figures import Line, base_layout, hover, line_traces, prepare
 from components.theme import color, short
 from components.url_state import LIQUIDITY
 from data_sources.analytics import resample_closes
@@ -32,10 +32,11 @@ def series(state: ViewState) -> tuple[str, ...]:
     return (LIQUIDITY_ID, *RISK)
 
 
-def _changes(data: ChartData) -> Any:
+def _changes(data: ChartData) -> dict[str, Line]:
     """Each series' change over 13 weeks of weekly (Sunday-labelled) closes; a missing week stays missing."""
     weekly = resample_closes(data.frame(series_ids := (LIQUIDITY_ID, *RISK)), resolution="weekly")
-    return weekly[list(series_ids)].pct_change(WEEKS, fill_method=None)
+    changes = weekly[list(series_ids)].pct_change(WEEKS, fill_method=None)
+    return {series_id: prepare(changes[series_id]) for series_id in series_ids}
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
@@ -49,17 +50,17 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         for series_id in series(state):
             name = short(series_id)
             fmt = f"%{{y:.1%}}<extra>{name}</extra>"
-            traces += line_traces(changes[series_id].dropna(), x_range, name=name, hovertemplate=fmt,
+            traces += line_traces(changes[series_id], x_range, name=name, hovertemplate=fmt,
                                   line={"color": color(series_id), "width": 1.6})  # fmt: skip
         layout["yaxis"] = {"tickformat": ".0%", "title": {"text": f"change over {WEEKS} weeks"}, "zeroline": True}
         return {"data": traces, "layout": layout}
     name = short(LIQUIDITY_ID)
     fmt = f"$%{{y:,.4s}}<extra>{name}</extra>"
-    traces += line_traces(data.values[LIQUIDITY_ID].dropna(), x_range, name=name, hovertemplate=fmt,
+    traces += line_traces(data.line(LIQUIDITY_ID), x_range, name=name, hovertemplate=fmt,
                           line={"color": color(LIQUIDITY_ID), "width": 2})  # fmt: skip
     for series_id in RISK:
         name = short(series_id)
-        traces += line_traces(data.values[series_id].dropna(), x_range, name=name, yaxis="y2",
+        traces += line_traces(data.line(series_id), x_range, name=name, yaxis="y2",
                               hovertemplate=f"{hover(series_id, state)}<extra>{name}</extra>",
                               line={"color": color(series_id), "width": 1.4})  # fmt: skip
     axis_type = "log" if state.scale == "log" else "linear"

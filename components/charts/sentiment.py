@@ -45,9 +45,9 @@ def class_gradient(trace: dict[str, Any]) -> list[list[Any]]:
 
 
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
-    values = data.values["fear_greed"].dropna()
+    line = data.line("fear_greed")
     traces: list[dict[str, Any]] = []
-    for number, part in enumerate(line_data(values, x_range) if not values.empty else []):
+    for number, part in enumerate(line_data(line, x_range) if not line.empty else []):
         trace = {
             "type": "scatter",
             "mode": "lines",

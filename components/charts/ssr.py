@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces
+from components.figures import base_layout, line_traces, prepare
 from components.theme import color
 from components.url_state import HORIZON
 from data_sources.analytics import stablecoin_share, supply_ratio, supply_up_market_down
@@ -30,10 +32,18 @@ def series(state: ViewState) -> tuple[str, ...]:
     return ("btc_mcap", SUPPLY, "total_mcap")
 
 
+def _shaded(periods: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": f"{start:%Y-%m-%d}", "x1": f"{end:%Y-%m-%d}",
+         "y0": 0, "y1": 1, "fillcolor": "#f59e0b", "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
+        for start, end in zip(periods["start"], periods["end"], strict=True)
+    ]  # fmt: skip
+
+
 def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     frame = data.frame(series(state))
-    ratio = data.memo(("ssr",), lambda: supply_ratio(frame, supply=SUPPLY))
-    share = data.memo(("stablecoin_share",), lambda: stablecoin_share(frame, supply=SUPPLY))
+    ratio = data.memo(("ssr",), lambda: prepare(supply_ratio(frame, supply=SUPPLY)))
+    share = data.memo(("stablecoin_share",), lambda: prepare(stablecoin_share(frame, supply=SUPPLY)))
     traces: list[dict[str, Any]] = [
         *line_traces(ratio, x_range, name="SSR (BTC cap / stablecoins)",
                      line={"color": color("btc"), "width": 1.5}, hovertemplate="%{y:.2f}<extra>SSR</extra>"),
@@ -43,15 +53,11 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     ]  # fmt: skip
     layout = base_layout(title=title(state), metas=[data.meta[sid] for sid in series(state)], state=state,
                          x_range=x_range)  # fmt: skip
-    periods = data.memo(
+    layout["shapes"] += data.memo(
         ("supply_up_market_down", state.horizon, state.resolution),
-        lambda: supply_up_market_down(frame, supply=SUPPLY, horizon_days=state.horizon, resolution=state.resolution),
-    )
-    layout["shapes"] += [
-        {"type": "rect", "xref": "x", "yref": "paper", "x0": f"{start:%Y-%m-%d}", "x1": f"{end:%Y-%m-%d}",
-         "y0": 0, "y1": 1, "fillcolor": "#f59e0b", "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
-        for start, end in zip(periods["start"], periods["end"], strict=True)
-    ]  # fmt: skip
+        lambda: _shaded(supply_up_market_down(frame, supply=SUPPLY, horizon_days=state.horizon,
+                                              resolution=state.resolution)),
+    )  # fmt: skip
     layout["yaxis"] = {"title": {"text": "SSR"}, "type": "log" if state.scale == "log" else "linear"}
     # A decimal once ticks are closer than 1%: a zoomed share axis would otherwise label 5% 5% 6% 7% 7%.
     percent = [{"dtickrange": [None, 0.01], "value": ".1%"}, {"dtickrange": [0.01, None], "value": ".0%"}]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from dash import Dash, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.figures import Figure, line_traces
@@ -167,8 +168,12 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         Output(ids.UPLOAD_GRAPH, "figure"),
         Output(ids.UPLOAD_STATUS, "children"),
         Input(ids.UPLOAD_VIEW, "data"),
+        Input(ids.EVIDENCE_SHOWN, "data"),
     )
-    def update_upload(search: str | None) -> tuple[Figure, str]:
+    def update_upload(search: str | None, shown: object) -> tuple[Figure, str]:
+        """The upload against its riskon series, once the card is near the screen."""
+        if shown is not True:
+            raise PreventUpdate
         state = decode(search)
         upload = uploads.load(state.upload) if state.upload else None
         against = store.series(state.upload_vs)[0] if upload is not None else None

@@ -29,6 +29,7 @@ def _traces(page: Page) -> list[dict[str, Any]]:
 
 
 def _wait_for_title(page: Page, text: str) -> None:
+    page.locator(PLOT).scroll_into_view_if_needed()  # the study is computed once its card nears the screen
     page.wait_for_function(
         f"""text => (document.querySelector('{PLOT}')?.layout?.title?.text || '').includes(text)""",
         arg=text,

@@ -36,6 +36,7 @@ def _trace_names(page: Page) -> list[str]:
 
 def _open(page: Page, url: str) -> None:
     page.goto(url)
+    page.locator("#upload-status").scroll_into_view_if_needed()  # the card is drawn once it nears the screen
     expect(page.locator("#upload-status")).not_to_be_empty(timeout=30_000)
 
 

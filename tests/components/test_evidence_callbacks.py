@@ -50,8 +50,10 @@ Deps = list[dict[str, Any]]
 
 
 def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str, value: object) -> Any:
-    """The answer of the server callback that writes `output` and reads `first_input` first, given `value`."""
-    return _post_values(client, dependencies, output, first_input, {f"{first_input}.data": value})
+    """The answer of the server callback that writes `output` and reads `first_input` first, given `value`, with
+    the evidence cards on screen."""
+    values = {f"{first_input}.data": value, f"{ids.EVIDENCE_SHOWN}.data": True}
+    return _post_values(client, dependencies, output, first_input, values)
 
 
 def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_input: str, values: dict[str, Any]) -> Any:
@@ -63,12 +65,31 @@ def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_inp
     for key, value in values.items():  # the props as the renderer would hold them
         component, prop = key.rsplit(".", 1)
         page.components[component][2][prop] = value
-    body = page.request(spec, triggered=False)
-    assert body is not None
-    response = client.post("/_dash-update-component", json=body | {"changedPropIds": [changed]})
+    response = _send(client, page, spec, changed)
     assert response.status_code == 200, response.data[:300]
     assert b"Traceback" not in response.data
     return response.get_json()["response"]
+
+
+def _send(client: FlaskClient, page: Page, spec: dict[str, Any], changed: str) -> Any:
+    body = page.request(spec, triggered=False)
+    assert body is not None
+    return client.post("/_dash-update-component", json=body | {"changedPropIds": [changed]})
+
+
+def test_the_evidence_cards_are_not_computed_before_they_near_the_screen(
+    client: FlaskClient, dependencies: Deps
+) -> None:
+    """On load the study (10,000 placebo draws) and the upload card answer nothing until the browser says the
+    section is near the screen; then they draw."""
+    for graph, store in ((ids.STUDY_GRAPH, ids.STUDY_VIEW), (ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW)):
+        spec = next(spec for spec in dependencies if f"{graph}." in spec["output"])
+        page = Page(client.get("/_dash-layout").get_json())
+        page.components[store][2]["data"] = "?signal=liquidity"
+        assert _send(client, page, spec, f"{store}.data").status_code == 204  # the layout says: not shown yet
+        page.components[ids.EVIDENCE_SHOWN][2]["data"] = True
+        shown = _send(client, page, spec, f"{ids.EVIDENCE_SHOWN}.data")
+        assert shown.status_code == 200 and "layout" in shown.get_json()["response"][graph]["figure"]
 
 
 @FUZZ

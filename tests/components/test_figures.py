@@ -19,6 +19,7 @@ from components.figures import (
     fitted_y_ranges,
     line_data,
     line_traces,
+    prepare,
     rebase_at,
     trace_points,
 )
@@ -95,6 +96,42 @@ def test_rebase_divides_by_the_first_value_on_or_after_the_date() -> None:
     values = pd.Series([50.0, 100.0, 150.0], index=pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04"]))
     pd.testing.assert_series_equal(rebase_at(values, at=dt.date(2020, 1, 2)), values)
     assert rebase_at(values, at=dt.date(2021, 1, 1)).isna().all()
+
+
+@pytest.mark.parametrize("step", [1, 7], ids=["daily", "weekly"])
+def test_a_prepared_line_rebases_and_windows_as_the_series_would(step: int) -> None:
+    values = _daily(8000).iloc[::step]  # built once per data version: each view is a slice and a scaling of it
+    line = prepare(values)
+    windows = [(dt.date(2010, 1, 1), dt.date(2010, 12, 31)), (dt.date(2000, 1, 1), dt.date(2000, 1, 1)),
+               (dt.date(2000, 1, 3), dt.date(2000, 1, 4)), (dt.date(1990, 1, 1), dt.date(1999, 1, 1)),
+               (dt.date(2005, 3, 3), dt.date(2030, 1, 1)), (dt.date(1990, 1, 1), dt.date(2030, 1, 1))]  # fmt: skip
+    for window in windows:
+        assert line_data(line, window) == line_data(values, window)
+        assert line_data(line.rebased(window[0]), window) == line_data(rebase_at(values, at=window[0]), window)
+    assert line.rebased(dt.date(2030, 1, 1)).empty  # no value on or after the date: nothing to draw
+
+
+@pytest.mark.parametrize("step", [1, 7], ids=["daily", "weekly"])
+def test_a_window_holding_the_whole_line_sends_no_history(step: int) -> None:
+    values = _daily(8000).iloc[::step]
+    (whole,) = line_data(values, (dt.date(1999, 1, 1), dt.date(2030, 1, 1)))  # nothing left for a history to draw
+    assert np.isfinite(trace_points(whole)[1]).sum() >= min(len(values), HISTORY_POINTS)
+    assert len(line_data(values, (dt.date(2001, 1, 1), dt.date(2030, 1, 1)))) == 2  # a year of history is left over
+
+
+def test_the_history_leaves_out_exactly_the_window_days() -> None:
+    values = _daily(8000)
+    for window in [(dt.date(2010, 1, 1), dt.date(2010, 12, 31)), (dt.date(2010, 1, 5), dt.date(2010, 1, 9))]:
+        _, history = line_data(prepare(values), window)
+        days = pd.DatetimeIndex(values.index)
+        outside = values[(days < pd.Timestamp(window[0])) | (days > pd.Timestamp(window[1]))]
+        size = round(2 * history["dx"] / MS_PER_DAY)  # days per bucket of the history
+        buckets = (outside.index - values.index[0]).days // size
+        expected = np.full(2 * (buckets.max() + 1), np.nan)
+        for bucket, chunk in outside.groupby(buckets):  # each bucket's extremes among the days outside the window
+            low_first = chunk.to_numpy().argmin() <= chunk.to_numpy().argmax()
+            expected[2 * bucket : 2 * bucket + 2] = [chunk.min(), chunk.max()][:: 1 if low_first else -1]
+        np.testing.assert_array_equal(trace_points(history)[1][: expected.size], expected.astype("float32"))
 
 
 def _meta(series_id: str, *, last: str | None = "2024-01-02", stale: bool = False) -> SeriesMeta:

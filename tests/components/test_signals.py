@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.signals import SIGNAL_ASSETS, detect, marker_traces, signal_table, table_rows, zoom_window
+from components.charts import ChartData, load
+from components.signals import (
+    SIGNAL_ASSETS,
+    detect,
+    marker_traces,
+    signal_table,
+    table_answer,
+    table_rows,
+    zoom_window,
+)
 from components.url_state import DEFAULT, ViewState, decode
 from data_sources.store import Panel, Store
 
@@ -59,6 +68,24 @@ def test_table_rows_are_json_ready(snapshot_store: Store) -> None:
     assert all(
         value is None or not (isinstance(value, float) and np.isnan(value)) for row in rows for value in row.values()
     )
+
+
+def test_the_table_is_computed_once_per_view_and_data_version(snapshot_store: Store) -> None:
+    state = decode("peak_days=168&scale=log")  # the scale is not a field the table reads
+    data = load(snapshot_store, (state.equity_series, *SIGNAL_ASSETS))
+    rows, summary, rule = table_answer(data, state)
+    assert rows == table_rows(signal_table(_panel(snapshot_store, state).frame, state)), "as computed from the store"
+    assert summary.endswith("breakouts of ^RUT with crypto data after them") and "168 days" in rule
+    assert table_answer(data, decode("peak_days=168")) is table_answer(data, state), "a lookup, not a new table"
+    assert table_answer(data, DEFAULT)[0] != rows, "another table field, another table"
+    # Other data (a new version: here BTC's history ending in 2020) is a new ChartData, whose table is its own.
+    cut = ChartData({**data.values, "btc": data.values["btc"].loc[:"2020-12-31"]}, data.meta, "cut")
+
+    def btc_after_nov_2020(table: list[dict[str, object]]) -> dict[str, object]:
+        return next(row for row in table if row["signal"] == "2020-11-13" and row["asset"] == "BTC")
+
+    assert btc_after_nov_2020(rows)["peak_date"] == "2021-04-13"
+    assert btc_after_nov_2020(table_answer(cut, state)[0])["peak_date"] is None  # the window runs past the data
 
 
 def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(snapshot_store: Store) -> None:
