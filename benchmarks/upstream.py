@@ -112,16 +112,19 @@ def refresher(store: Store) -> BackgroundRefresher:
 
 
 def refreshing_server() -> Flask:
-    """What `app:server` builds in each gunicorn worker, its refresher fetching from RISKON_BENCH_UPSTREAM; with
-    RISKON_BENCH_REFRESHER=process the workers leave refreshing to a process of its own (`main`)."""
+    """What `app:server` builds in each gunicorn worker (app.serving), its refresher fetching from
+    RISKON_BENCH_UPSTREAM; with RISKON_BENCH_REFRESHER=process the workers leave refreshing to a process of its own
+    (`main`)."""
     from app import create_app
-    from components import export
+    from components import callbacks, export
+    from components.url_state import DEFAULT
 
     store = default_store()
     server = create_app(store).server
     if os.environ.get(ENV_REFRESHER) != "process":
         refresher(store).start()
     export.warm()
+    callbacks.chart_figures(store, DEFAULT)
     return server
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
-from components.callbacks import SERVED_SECONDS
+from components.charts.base import SERVED_SECONDS
 from data_sources.config import status_seconds
 from data_sources.series import SERIES
 from data_sources.status import DataStatus, SeriesStatus, status
@@ -18,9 +18,9 @@ from data_sources.status import DataStatus, SeriesStatus, status
 if TYPE_CHECKING:
     from data_sources.store import Store
 
-# The charts read a worker's caches (callbacks.served under callbacks.load), which may hold the older copy for up to
-# twice SERVED_SECONDS after a new one lands: the data version moves once every worker's charts will see the new
-# data, else a chart would redraw the old data and the page would take the new version as shown.
+# The charts read a worker's caches (charts.base.served under charts.base.load), which may hold the older copy for
+# up to twice SERVED_SECONDS after a new one lands: the data version moves once every worker's charts will see the
+# new data, else a chart would redraw the old data and the page would take the new version as shown.
 SETTLE = pd.Timedelta(seconds=2 * SERVED_SECONDS)
 _LINE_CLASS = {"live": "", "snapshot": "", "partial": " status-stale", "starting": " status-stale",
                "offline": " status-offline"}  # fmt: skip
