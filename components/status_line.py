@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # The charts read a worker's caches (charts.base.served under charts.base.load), which may hold the older copy for
 # up to twice SERVED_SECONDS after a new one lands: the data version moves once every worker's charts will see the
-# new data, else a chart would redraw the old data and the page would take the new version as shown.
+# new data, else a chart would redraw the old data and the page would take the new version as shown. (During a
+# refresh pass that is once, after its last copy lands.)
 SETTLE = pd.Timedelta(seconds=2 * SERVED_SECONDS)
 _LINE_CLASS = {"live": "", "snapshot": "", "partial": " status-stale", "starting": " status-stale",
                "offline": " status-offline"}  # fmt: skip
