@@ -99,6 +99,20 @@ def test_a_preset_inside_the_drawn_window_patches_ranges_and_one_outside_sends_n
     assert ids.SIGNAL_VIEW not in rebuilt
 
 
+def test_a_scale_change_sends_only_the_layout_of_charts_whose_traces_stay(client: FlaskClient) -> None:
+    page = Page(client)
+    page.send("url.search", "")
+    full = page.last_bytes
+    answer = page.send("scale.value", "log")
+    for key in ("smallcaps", "altcoins", "liquidity"):
+        operations = answer[f"graph-{key}"]["figure"]["operations"]
+        assert [op["location"] for op in operations] == [["layout"]]
+    assert answer["graph-smallcaps"]["figure"]["operations"][0]["params"]["value"]["yaxis"]["type"] == "log"
+    assert page.last_bytes < full / 3  # no traces travel
+    rebased = page.send("mode.value", "rebase")  # rebased values are new traces
+    assert rebased["graph-smallcaps"]["figure"]["data"]
+
+
 def test_a_control_rebuilds_only_the_charts_that_read_it(client: FlaskClient) -> None:
     page = Page(client)
     page.send("url.search", "")
