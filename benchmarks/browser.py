@@ -17,6 +17,7 @@ Run: .venv/bin/python -m benchmarks.browser [--runs 5]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import tempfile
@@ -26,6 +27,7 @@ from typing import Any
 import requests
 from dash import Dash, Input, Output, dcc, html
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.callbacks import free_port, start_gunicorn
 from components import ids, static
@@ -218,9 +220,10 @@ def render_bytes(browser: Browser, url: str) -> tuple[int, int, int]:
     page = context.new_page()
 
     def record(response: Any) -> None:
-        if "_dash-update-component" in response.url:
-            wire = int(response.request.sizes()["responseBodySize"])
-            sizes.append((wire, len(response.body())))
+        if "_dash-update-component" not in response.url:
+            return
+        with contextlib.suppress(PlaywrightError):  # a response still arriving when the page closed
+            sizes.append((int(response.request.sizes()["responseBodySize"]), len(response.body())))
 
     page.on("response", record)
     page.goto(url)

@@ -2,7 +2,7 @@
 
 Posts the view callback in-process (Flask's test client) for a first render of each preset, compressed as for
 Chromium's Accept-Encoding and again uncompressed to read it, and counts the points each chart shows inside its
-range, at most MAX_POINTS per trace (about two per pixel of a chart ~700 px wide: more cannot be seen). Prints,
+range, at most SCREEN_POINTS per trace (about two per pixel of a chart ~700 px wide: more cannot be seen). Prints,
 per preset, the answer's size on the wire and decoded against the raw float32 size (x and y) of those points, and
 how the decoded bytes split between traces and layout.
 Goal (issue 11): at most 1.5x for the 5Y, 1Y and YTD views, with zooming out still instant (each line also carries
@@ -23,24 +23,25 @@ import numpy as np
 from app import create_app
 from benchmarks.dash_client import callback_body, find_callback
 from components import ids
-from components.figures import MAX_POINTS, trace_points
+from components.figures import trace_points
 from data_sources.config import open_cache
 from data_sources.store import Store
 
 PRESETS = ("max", "5y", "1y", "ytd")
 GOAL = 1.5
+SCREEN_POINTS = 1400  # about two points per pixel of a chart ~700 px wide
 BROWSER = "gzip, deflate, br, zstd"  # Chromium's Accept-Encoding
 
 
 def shown_points(figure: dict[str, Any]) -> int:
-    """Points inside the figure's x range with a value, at most MAX_POINTS per trace."""
+    """Points inside the figure's x range with a value, at most SCREEN_POINTS per trace."""
     low, high = (np.datetime64(day, "ms").astype("int64") for day in figure["layout"]["xaxis"]["range"])
     total = 0
     for trace in figure["data"]:
         if trace.get("x") == [None]:
             continue  # a legend key
         x, y = trace_points(trace)
-        total += min(MAX_POINTS, int((np.isfinite(y) & (x >= low) & (x <= high)).sum()))
+        total += min(SCREEN_POINTS, int((np.isfinite(y) & (x >= low) & (x <= high)).sum()))
     return total
 
 
@@ -48,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         client = create_app(Store(open_cache(Path(cache_dir)))).server.test_client()
         spec = find_callback(client.get("/_dash-dependencies").get_json(), ids.URL)
-        print(f"riskon: a first render's answer per preset, points shown at most {MAX_POINTS} per trace")
+        print(f"riskon: a first render's answer per preset, points shown at most {SCREEN_POINTS} per trace")
         print(f"{'preset':7}{'wire':>10}{'decoded':>10}{'raw x+y':>10}{'wire/raw':>10}{'decoded/raw':>13}"
               f"{'traces':>10}{'layout':>10}")  # fmt: skip
         for preset in PRESETS:

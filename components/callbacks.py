@@ -144,6 +144,26 @@ def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, t
     return before.start, before.end
 
 
+def drawn_traces(store: Store, chart: Chart, token: object) -> list[Any] | None:
+    """The traces the browser holds for the chart, as its `token` names them (None if unknown or the data has
+    changed since)."""
+    if not isinstance(token, str) or "#" not in token:
+        return None
+    query, _, version = token.partition("#")
+    before = decode(query)
+    view = before.with_range(None, None)
+    if before.start is None or before.end is None or version != load(store, chart.series(view)).version:
+        return None
+    return list(_built(store, chart.key, view, (before.start, before.end), version)["data"])
+
+
+def layout_patch(figure: Figure) -> Patch:
+    """Only the layout of `figure`, for a chart whose traces the browser holds already."""
+    patch = Patch()
+    patch["layout"] = figure["layout"]
+    return patch
+
+
 def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_range: DateRange) -> Figure:
     """The chart's figure built for `window`, showing `x_range` with its y axes fitted."""
     view = project(state, chart.reads)
@@ -252,8 +272,9 @@ def register(app: Dash, store: Store) -> None:
                 continue
             figure, tokens[chart.key] = chart_figure(store, chart, state, x_range)
             metas = list(load(store, chart.series(state)).meta.values())
+            held = drawn_traces(store, chart, rendered.get(chart.key))
             charts += [
-                figure,
+                layout_patch(figure) if held == list(figure["data"]) else figure,  # a scale change: only the layout
                 *badge(metas),
                 "; ".join(unavailable_messages(metas)),
                 png_href(chart.key, pinned),

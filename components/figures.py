@@ -35,8 +35,10 @@ Figure = dict[str, Any]
 DateRange = tuple[dt.date, dt.date]
 MS_PER_DAY = 86_400_000
 EPOCH = dt.date(1970, 1, 1)
-# About two points per pixel of a chart ~700 px wide; the whole history behind the window takes ~HISTORY_POINTS.
-MAX_POINTS = 1400
+# Points a window travels with: every day of the default five years (1,827 days), so that zooms and presets inside
+# it are drawn from what the browser holds, in one redraw (longer windows are decimated to this); the whole
+# history behind the window takes ~HISTORY_POINTS.
+MAX_POINTS = 1900
 HISTORY_POINTS = 120
 CREDIT_WIDTH = 110  # characters per line of the source line under a chart (about 560 px at 10 px)
 

@@ -77,10 +77,14 @@ def test_a_zoom_the_browser_drew_is_one_small_answer_without_figures_or_table(cl
     assert not any(key.startswith("graph-") for key in answer)  # drawn and refitted in the browser already
     assert ids.SIGNAL_VIEW not in answer  # the table does not recompute
     assert page.last_bytes < 3_000
-    # Deeper in, the 5-year traces (two points per three days) lack detail: the window comes at full resolution.
+    # Every day of the five years is in the browser already: a deeper zoom needs no traces either.
     deeper = page.send("zoom.data", {"start": "2023-01-01", "end": "2023-06-30"})
-    assert deeper["graph-smallcaps"]["figure"]["data"][0]["dx"] == 86_400_000
-    assert ids.SIGNAL_VIEW not in deeper
+    assert not any(key.startswith("graph-") for key in deeper)
+    # Max travels decimated (two points per several days): deep inside it, the window comes at full resolution.
+    page.send("preset.value", "max")
+    detailed = page.send("zoom.data", {"start": "2008-01-01", "end": "2008-06-30"})
+    assert detailed["graph-smallcaps"]["figure"]["data"][0]["dx"] == 86_400_000
+    assert ids.SIGNAL_VIEW not in detailed
 
 
 def test_a_preset_inside_the_drawn_window_patches_ranges_and_one_outside_sends_new_traces(client: FlaskClient) -> None:
@@ -93,6 +97,20 @@ def test_a_preset_inside_the_drawn_window_patches_ranges_and_one_outside_sends_n
     rebuilt = page.send("preset.value", "max")
     assert rebuilt["graph-smallcaps"]["figure"]["data"]  # 5Y traces cannot show 1987-2026 in full
     assert ids.SIGNAL_VIEW not in rebuilt
+
+
+def test_a_scale_change_sends_only_the_layout_of_charts_whose_traces_stay(client: FlaskClient) -> None:
+    page = Page(client)
+    page.send("url.search", "")
+    full = page.last_bytes
+    answer = page.send("scale.value", "log")
+    for key in ("smallcaps", "altcoins", "liquidity"):
+        operations = answer[f"graph-{key}"]["figure"]["operations"]
+        assert [op["location"] for op in operations] == [["layout"]]
+    assert answer["graph-smallcaps"]["figure"]["operations"][0]["params"]["value"]["yaxis"]["type"] == "log"
+    assert page.last_bytes < full / 3  # no traces travel
+    rebased = page.send("mode.value", "rebase")  # rebased values are new traces
+    assert rebased["graph-smallcaps"]["figure"]["data"]
 
 
 def test_a_control_rebuilds_only_the_charts_that_read_it(client: FlaskClient) -> None:
