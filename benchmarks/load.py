@@ -10,8 +10,10 @@ Goal (issue 11): zero errors and p95 under 100 ms at 20 users on 2 workers, grow
 upstream on 127.0.0.1 (benchmarks/upstream.py), every copy due again at once, and runs the load alternately with
 the upstream holding every request (the refresher idle) and answering (refreshing throughout), ending idle; it
 prints each phase (with the refresher's fetches, the workers' CPU seconds and the load average) and both pooled.
+--refresher process moves the refresher out of the request workers into a process of its own (and prints its CPU).
 Goal (issue 10): the same p95 while a refresh runs.
-Run: .venv/bin/python -m benchmarks.load [--users 20] [--seconds 30] [--think 0.5] [--refreshing]
+Run: .venv/bin/python -m benchmarks.load [--users 20] [--seconds 30] [--think 0.5]
+     [--refreshing [--rounds 2] [--delay 5] [--refresher worker|process]]
 """
 
 from __future__ import annotations
