@@ -254,6 +254,13 @@
         zoomHeld = zoom || null;
         interceptAll();
       },
+      // A preset is drawn here at once from the traces the browser holds (x and refitted y, one relayout per
+      // chart), with the preset's range as the server last gave it; the server then sends only charts whose traces
+      // cannot show it.
+      showPreset: function (preset, ranges) {
+        const range = ranges && ranges[preset];
+        if (range) graphIds().forEach((id) => showRange(id, range, true));
+      },
       // The evidence cards are computed on the server (the study draws 10,000 placebo samples): they are asked
       // for once the section comes within a screen of view, not on every page load.
       watchEvidence: function (shown) {

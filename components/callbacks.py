@@ -57,6 +57,14 @@ def view_range(state: ViewState, metas: Iterable[SeriesMeta]) -> DateRange:
     return resolve_range(state, first=min(firsts), last=max(lasts))
 
 
+def preset_ranges(store: Store, state: ViewState) -> dict[str, list[str]]:
+    """Each preset's [start, end] for the series `state` displays: the browser draws a preset change from these."""
+    metas = list(load(store, displayed(state)).meta.values())
+    ranges = {preset: view_range(updated(state, {PRESET.field: preset}).with_range(None, None), metas)
+              for preset in PRESET.options}  # fmt: skip
+    return {preset: [start.isoformat(), end.isoformat()] for preset, (start, end) in ranges.items()}
+
+
 def state_range(store: Store, state: ViewState) -> DateRange:
     return view_range(state, load(store, displayed(state)).meta.values())
 
@@ -232,6 +240,7 @@ def register(app: Dash, store: Store) -> None:
         *[Output(control.id, "value") for control in CONTROLS],
         *chart_outputs,
         Output(ids.RENDERED, "data"),
+        Output(ids.PRESET_RANGES, "data"),
         Input(ids.URL, "search"),
         Input(ids.ZOOM, "data"),
         Input(ids.DATES, "start_date"),
@@ -243,11 +252,12 @@ def register(app: Dash, store: Store) -> None:
         State(ids.STUDY_VIEW, "data"),
         State(ids.UPLOAD_VIEW, "data"),
         State(ids.RENDERED, "data"),
+        State(ids.PRESET_RANGES, "data"),
     )
     def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
         # The data version only says new data landed: each chart then redraws if its own data changed.
-        *controls, _data_version, current, signal_view, study_view, upload_view, rendered = rest
+        *controls, _data_version, current, signal_view, study_view, upload_view, rendered, presets = rest
         values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
@@ -255,9 +265,9 @@ def register(app: Dash, store: Store) -> None:
         state = next_state(before, trigger, values, search)
         query = encode(state)
         x_range = state_range(store, state)
-        # The range to draw here: none when it did not move or the browser drew it already (a zoom; a double-click
-        # that clears the zoom returns every chart to the preset from here).
-        drawn = trigger == ids.ZOOM and state.has_custom_range
+        # The range to draw here: none when it did not move or the browser drew it already (a zoom or a preset
+        # change; a double-click that clears the zoom returns every chart to the preset from here).
+        drawn = (trigger == ids.ZOOM and state.has_custom_range) or trigger == PRESET.id
         moved = not drawn and (current is None or x_range != state_range(store, before))
         rendered = rendered if isinstance(rendered, dict) else {}
         tokens: dict[str, Any] = {}
@@ -294,6 +304,7 @@ def register(app: Dash, store: Store) -> None:
             *[_control_value(control.field, state, value) for control, value in zip(CONTROLS, controls, strict=True)],
             *charts,
             tokens if tokens != rendered else no_update,
+            ranges if (ranges := preset_ranges(store, state)) != presets else no_update,
         )
 
     @app.callback(
@@ -332,6 +343,12 @@ def register_clientside(app: Dash) -> None:
     # sets the zoom store.
     app.clientside_callback(
         ClientsideFunction("riskon", "watchCharts"), Input(ids.ZOOM, "data"), Input(ids.RENDERED, "data")
+    )
+    app.clientside_callback(
+        ClientsideFunction("riskon", "showPreset"),
+        Input(PRESET.id, "value"),
+        State(ids.PRESET_RANGES, "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(

@@ -9,6 +9,7 @@ URL = "url"
 VIEW = "view"  # dcc.Store: the current view as its query string
 SIGNAL_VIEW = "signal-view"  # dcc.Store: the part of the view the signal table reads (changes only with it)
 RENDERED = "rendered"  # dcc.Store: per chart, the view (range pinned) its traces were built for
+PRESET_RANGES = "preset-ranges"  # dcc.Store: each preset's [start, end] for the view, drawn by the browser
 ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied to every chart
 DATES = "dates"
 COPY_LINK = "copy-link"

@@ -202,6 +202,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.UPLOAD_PENDING),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
+            dcc.Store(id=ids.PRESET_RANGES),
             header,
             *status_line.elements(),
             controls(),

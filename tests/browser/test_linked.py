@@ -3,6 +3,7 @@ double-click returns every chart and the URL to the preset, a hover shows the sa
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 
@@ -78,6 +79,26 @@ def _zoom_until_in_url(page: Page, key: str, start: str, end: str) -> None:
 
 def _all_x_ranges(page: Page) -> list[list[str]]:
     return [_x_range(page, key) for key in CHARTS]
+
+
+def test_a_preset_is_drawn_in_the_browser_with_one_relayout_per_chart(page: Page, live_url: str) -> None:
+    _open(page, live_url)  # the default five years, every day of them in the browser
+    five_years = _x_range(page, "smallcaps")
+    page.evaluate(COUNT_RELAYOUTS)
+    # The server is unreachable from here on: the one-year view must come from the browser alone.
+    page.route("**/_dash-update-component", lambda route: route.abort())
+    page.locator("#preset").get_by_text("1Y", exact=True).click()
+
+    def shown() -> set[tuple[str, ...]]:
+        return {tuple(_x_range(page, key)) for key in CHARTS}
+
+    eventually(page, lambda: len(shown()) == 1 and shown() != {tuple(five_years)}, True)
+    start, end = (dt.date.fromisoformat(day) for day in _x_range(page, "ssr"))
+    assert end.isoformat() == five_years[1] and 365 <= (end - start).days <= 366
+    # ^RUT's y axis is refitted to the year (its 5-year low, about 1,650 in 2022, is outside it).
+    assert _y_range(page, "smallcaps")[0] > 1_700
+    counts = page.evaluate("window.relayouts")
+    assert {key: counts.get(f"graph-{key}") for key in CHARTS} == {key: 1 for key in CHARTS}
 
 
 def test_a_zoom_refits_every_chart_in_the_browser_with_one_relayout_each(page: Page, live_url: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from components import ids
-from components.callbacks import badge, load, next_state, view_range
+from components.callbacks import badge, load, next_state, state_range, view_range
 from components.charts import CHARTS
 from components.url_state import CONTROLS, DEFAULT, ViewState, decode
 from data_sources.store import SeriesMeta, Store
@@ -87,13 +87,20 @@ def test_a_zoom_the_browser_drew_is_one_small_answer_without_figures_or_table(cl
     assert ids.SIGNAL_VIEW not in detailed
 
 
-def test_a_preset_inside_the_drawn_window_patches_ranges_and_one_outside_sends_new_traces(client: FlaskClient) -> None:
+def test_a_preset_inside_the_drawn_window_is_drawn_by_the_browser_and_one_outside_sends_new_traces(
+    client: FlaskClient, snapshot_store: Store
+) -> None:
     page = Page(client)
-    page.send("url.search", "")
-    patched = page.send("preset.value", "3y")
-    operations = patched["graph-smallcaps"]["figure"]["operations"]
-    assert {op["location"][1] for op in operations} == {"xaxis", "yaxis", "yaxis2"}  # ranges only
-    assert page.last_bytes < 10_000
+    first = page.send("url.search", "")
+    # The browser is told each preset's range for the view, the same the server would draw.
+    ranges = first[ids.PRESET_RANGES]["data"]
+    for preset in ("ytd", "1y", "3y", "5y", "max"):
+        start, end = state_range(snapshot_store, ViewState(preset=preset))
+        assert ranges[preset] == [start.isoformat(), end.isoformat()]
+    inside = page.send("preset.value", "3y")
+    assert inside["url"]["search"] == "?preset=3y"
+    assert not any(key.startswith("graph-") for key in inside)  # the browser draws it from the 5Y traces
+    assert page.last_bytes < 3_000
     rebuilt = page.send("preset.value", "max")
     assert rebuilt["graph-smallcaps"]["figure"]["data"]  # 5Y traces cannot show 1987-2026 in full
     assert ids.SIGNAL_VIEW not in rebuilt
