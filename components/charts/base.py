@@ -41,18 +41,19 @@ class ChartData:
     values: Mapping[str, pd.Series]
     meta: Mapping[str, SeriesMeta]
     version: str = ""  # names the data (sources, as-of, extent): what is built on it stays valid while it holds
-    _memo: LRUCache[Hashable, object] = field(default_factory=lambda: LRUCache(maxsize=64), init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # compute() once per key: requests that ask for a key while it is being computed wait for it (cachetools'
+    # condition) instead of computing it again, as they would on new data.
+    _memo: Callable[[Hashable, Callable[[], object]], object] = field(
+        default_factory=lambda: cached(
+            LRUCache(maxsize=64), key=lambda key, _compute: key, condition=threading.Condition()
+        )(lambda _key, compute: compute()),
+        init=False,
+        repr=False,
+    )
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, computed once per `key` (name the computation and every parameter it reads)."""
-        with self._lock:
-            if key in self._memo:
-                return self._memo[key]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self._memo[key] = value
-        return value
+        return self._memo(key, compute)  # type: ignore[return-value]
 
     def line(self, series_id: str) -> Line:
         """One series prepared for drawing over any window (figures.Line)."""

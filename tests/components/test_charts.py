@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sys
+import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -13,6 +17,7 @@ import pytest
 
 from components.callbacks import load
 from components.charts import BY_KEY, CHARTS, Chart
+from components.charts.base import ChartData
 from components.figures import fit_axes, trace_points
 from components.url_state import CONTROLS, DEFAULT, ViewState, decode, project
 from data_sources.store import Store
@@ -204,3 +209,45 @@ def test_net_liquidity_level_and_thirteen_week_change(snapshot_store: Store) -> 
     net = _line(change, "Net liquidity").loc["2022-01-01":"2023-12-31"]
     assert (pd.DatetimeIndex(net.index).day_of_week == 6).all()  # weekly closes, labelled by the week's Sunday
     assert -0.5 < net.min() < 0 < net.max() < 0.5  # a 13-week change, not a level
+
+
+def test_what_charts_derive_is_computed_once_while_requests_ask_for_it_together() -> None:
+    """A request asking for a derivation another is computing waits for that answer instead of computing it again
+    (new data makes every concurrent request ask at once)."""
+    data = ChartData({}, {}, "test")
+    release, calls, answers = threading.Event(), [], []
+
+    def compute() -> str:
+        calls.append(threading.current_thread().name)
+        release.wait(DEADLINE)
+        return "built"
+
+    def ask() -> None:
+        answers.append(data.memo(("breakouts", "rut"), compute))
+
+    first, second = (threading.Thread(target=ask, name=name) for name in ("first", "second"))
+    first.start()
+    _until(lambda: calls == ["first"])
+    second.start()
+    # The second request is parked on the cache's condition, not computing.
+    _until(lambda: second.ident is not None and "wait" in _function(second.ident))
+    release.set()
+    for thread in (first, second):
+        thread.join(DEADLINE)
+    assert calls == ["first"] and answers == ["built", "built"]
+
+
+DEADLINE = 30.0
+
+
+def _function(thread_id: int) -> str:
+    frame = sys._current_frames().get(thread_id)
+    return frame.f_code.co_name if frame is not None else ""
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    """Wait on a state, with a deadline only so that a broken build fails instead of hanging."""
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
