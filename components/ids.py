@@ -63,5 +63,6 @@ def action(kind: str, chart: object) -> dict[str, object]:
 STATUS_LINE = "status-line"  # one line under the header: live, offline, stale, with when
 STATUS_TEXT = "status-text"
 STATUS_TABLE = "status-table"  # the data-status drawer: one row per series
+STATUS_SUMMARY = "status-summary"  # html.Summary: its clicks open and close the data-status drawer
 STATUS_TICK = "status-tick"  # dcc.Interval: re-read the status and notice new data
 DATA_VERSION = "data-version"  # dcc.Store: what data the charts show; a change re-renders without a reload

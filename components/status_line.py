@@ -35,7 +35,9 @@ def elements() -> list[Any]:
         className="status-line",
         role="status",
     )
-    drawer = html.Details([html.Summary("Data status"), html.Div(id=ids.STATUS_TABLE)], className="status-page")
+    drawer = html.Details(
+        [html.Summary("Data status", id=ids.STATUS_SUMMARY), html.Div(id=ids.STATUS_TABLE)], className="status-page"
+    )
     tick = dcc.Interval(id=ids.STATUS_TICK, interval=round(status_seconds() * 1000))
     return [line, drawer, tick, dcc.Store(id=ids.DATA_VERSION)]
 
@@ -72,8 +74,9 @@ def settled(data: DataStatus, now: pd.Timestamp) -> bool:
 
 
 def register(app: Dash, store: Store) -> None:
-    """Fill the line and drawer on load and every tick, and on a tick move the data version if the served data
-    changed: one read of the status for all four."""
+    """Fill the line on load and every tick, the drawer while it is open (a table of every series costs the page
+    ~0.4 s to draw, and the charts' first request waits for this callback), and on a tick move the data version if
+    the served data changed: one read of the status for all four."""
 
     @app.callback(
         Output(ids.STATUS_TEXT, "children"),
@@ -81,13 +84,15 @@ def register(app: Dash, store: Store) -> None:
         Output(ids.STATUS_TABLE, "children"),
         Output(ids.DATA_VERSION, "data"),
         Input(ids.STATUS_TICK, "n_intervals"),
+        Input(ids.STATUS_SUMMARY, "n_clicks"),
         State(ids.DATA_VERSION, "data"),
         State(ids.RENDERED, "data"),
     )
-    def show_status(ticks: int | None, shown: str | None, rendered: Any) -> tuple[str, str, html.Table, Any]:
+    def show_status(ticks: int | None, clicks: int | None, shown: str | None, rendered: Any) -> tuple[Any, ...]:
         data = status(store)
         version = data_version(data)
         # Until the charts are drawn (on load, or a slow first render) they are being drawn from the data there is
         # now: a version would only make them ask again, and before the view is known, for the default view.
         changed = bool(ticks) and bool(rendered) and version != shown and settled(data, store.now())
-        return data.line, "status-line" + _LINE_CLASS[data.state], table(data), version if changed else no_update
+        drawer = table(data) if isinstance(clicks, int) and clicks % 2 == 1 else no_update  # odd clicks: open
+        return data.line, "status-line" + _LINE_CLASS[data.state], drawer, version if changed else no_update

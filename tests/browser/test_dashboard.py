@@ -11,6 +11,7 @@ import struct
 import pytest
 from playwright.sync_api import Page, expect
 
+from data_sources.series import SERIES
 from tests.browser.conftest import eventually
 
 PANELS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
@@ -270,3 +271,12 @@ def test_hovering_one_chart_shows_the_same_day_on_the_others(page: Page, live_ur
     own = page.locator("#graph-smallcaps .hoverlayer .legend text").first.text_content()
     other = page.locator("#graph-altcoins .hoverlayer .legend text").first.text_content()
     assert own and own == other  # the same day's date heads both labels
+
+
+def test_the_data_status_drawer_fills_when_opened(page: Page, live_url: str) -> None:
+    """The drawer's table (a row per series) is drawn when the analyst opens it, not on every page load."""
+    _open(page, live_url)
+    expect(page.locator("#status-table tr")).to_have_count(0)
+    page.get_by_text("Data status", exact=True).click()
+    expect(page.locator("#status-table tbody tr")).to_have_count(len(SERIES))
+    expect(page.locator("#status-table")).to_contain_text("Bitcoin")

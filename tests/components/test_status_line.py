@@ -16,6 +16,7 @@ from components import ids, status_line
 from components.status_line import SETTLE, data_version, table
 from data_sources import snapshot
 from data_sources.config import ENV_STATUS_SECONDS, open_cache
+from data_sources.series import SERIES
 from data_sources.status import DataStatus, SeriesStatus, status
 from data_sources.store import CachedCopy, Store, copy_key
 from tests.conftest import CALLBACK_PATH, Page
@@ -76,6 +77,11 @@ def test_one_read_fills_the_line_and_moves_the_data_version_only_on_a_tick_after
     on_load = _tick(client, page, spec, 0)
     assert on_load[ids.STATUS_TEXT]["children"].startswith("Starting · embedded data")
     assert ids.DATA_VERSION not in on_load  # the charts are drawn from this data already: no second draw
+    assert ids.STATUS_TABLE not in on_load  # the drawer is closed
+    page.components[ids.STATUS_SUMMARY][2]["n_clicks"] = 1  # opened: its table is filled
+    rows = json.dumps(client.post(CALLBACK_PATH, json=page.request(spec, triggered=True)).get_json())
+    assert rows.count('"type": "Tr"') == len(SERIES) + 1
+    page.components[ids.STATUS_SUMMARY][2]["n_clicks"] = 2  # closed again
     assert ids.DATA_VERSION not in _tick(client, page, spec, 1)  # nor while they are being drawn
     page.components[ids.RENDERED][2]["data"] = {"smallcaps": "token"}  # what the view callback writes once drawn
     first = _tick(client, page, spec, 2)[ids.DATA_VERSION]["data"]  # the page's first sight of a version
