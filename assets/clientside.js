@@ -200,6 +200,21 @@
     return true;
   }
 
+  // A preset the analyst picks is drawn at once from the traces the browser holds (x and refitted y, one relayout
+  // per chart), before Dash hears of it; the server then sends only charts whose traces cannot show it.
+  let presetControl = null;
+  let presetRanges = null;
+  document.addEventListener(
+    "change",
+    (event) => {
+      const control = presetControl && document.getElementById(presetControl);
+      const picked = control && control.contains(event.target);
+      const range = picked && presetRanges && presetRanges[event.target.value];
+      if (range) graphIds().forEach((id) => showRange(id, range, true));
+    },
+    true,
+  );
+
   // Every chart's events, as soon as Plotly has set the chart up (dcc.Graph plots asynchronously, and plots anew
   // when its config changes); a pointer reaching a chart takes them too.
   function interceptAll(tries = 0) {
@@ -254,12 +269,10 @@
         zoomHeld = zoom || null;
         interceptAll();
       },
-      // A preset is drawn here at once from the traces the browser holds (x and refitted y, one relayout per
-      // chart), with the preset's range as the server last gave it; the server then sends only charts whose traces
-      // cannot show it.
-      showPreset: function (preset, ranges) {
-        const range = ranges && ranges[preset];
-        if (range) graphIds().forEach((id) => showRange(id, range, true));
+      // Keeps each preset's range for the view as the server last gave it, for the preset control's clicks.
+      watchPresets: function (ranges) {
+        presetControl = window.dash_clientside.callback_context.states_list[0].id;
+        presetRanges = ranges || null;
       },
       // The evidence cards are computed on the server (the study draws 10,000 placebo samples): they are asked
       // for once the section comes within a screen of view, not on every page load.

@@ -337,18 +337,15 @@ def _control_value(field: str, state: ViewState, shown: object) -> object:
 
 
 def register_clientside(app: Dash) -> None:
-    """Linked zoom and hover, the evidence cards' trigger and the copy-link text run in the browser
-    (assets/clientside.js)."""
+    """Linked zoom and hover, presets drawn at once, the evidence cards' trigger and the copy-link text run in the
+    browser (assets/clientside.js)."""
     # Zoom and hover events are taken from the charts in the browser once they are drawn; the zoom handler there
     # sets the zoom store.
     app.clientside_callback(
         ClientsideFunction("riskon", "watchCharts"), Input(ids.ZOOM, "data"), Input(ids.RENDERED, "data")
     )
     app.clientside_callback(
-        ClientsideFunction("riskon", "showPreset"),
-        Input(PRESET.id, "value"),
-        State(ids.PRESET_RANGES, "data"),
-        prevent_initial_call=True,
+        ClientsideFunction("riskon", "watchPresets"), Input(ids.PRESET_RANGES, "data"), State(PRESET.id, "value")
     )
     app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(
