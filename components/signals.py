@@ -13,7 +13,7 @@ from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
 
 from components import ids, tables
-from components.figures import first_on_or_after, typed_array, typed_dates
+from components.figures import typed_array, typed_dates
 from components.theme import short
 from components.url_state import ViewState, decode, parse_date, project
 from data_sources.analytics import breakouts, convention, forward_returns
@@ -169,20 +169,6 @@ def placed(points: list[tuple[dict[str, Any], np.ndarray]], base: float | None) 
         {**trace, "y": typed_array((closes if base is None else closes / base * 100).astype("float32"))}
         for trace, closes in points
     ]
-
-
-def marker_traces(
-    series_id: str,
-    closes: pd.Series,
-    events: pd.DataFrame,
-    state: ViewState,
-    x_range: tuple[dt.date, dt.date],
-    *,
-    yaxis: str,
-) -> list[dict[str, Any]]:
-    """Breakouts and retests on an equity's line in the view's value mode (rebased at the range start)."""
-    base = first_on_or_after(closes.dropna(), x_range[0]) if state.mode == "rebase" else None
-    return placed(marker_points(series_id, closes, events, yaxis=yaxis), base)
 
 
 def markers(data: ChartData, series_id: str, state: ViewState, x_range: DateRange) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from components.charts import ChartData, load
 from components.signals import (
     SIGNAL_ASSETS,
     detect,
-    marker_traces,
+    markers,
     signal_table,
     table_answer,
     table_rows,
@@ -90,9 +90,9 @@ def test_the_table_is_computed_once_per_view_and_data_version(snapshot_store: St
 
 def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(snapshot_store: Store) -> None:
     frame = _panel(snapshot_store, DEFAULT).frame
-    events = detect(frame["rut"], DEFAULT)
+    data = ChartData({"rut": frame["rut"]}, {}, "test")
     for state in (DEFAULT, decode("mode=rebase")):
-        breakout = marker_traces("rut", frame["rut"], events, state, RANGE, yaxis="y")[0]
+        breakout = markers(data, "rut", state, RANGE)[0]
         dates = pd.to_datetime(np.frombuffer(base64.b64decode(breakout["x"]["bdata"]), "float64"), unit="ms")
         values = np.frombuffer(base64.b64decode(breakout["y"]["bdata"]), "float32")
         on_2020 = float(values[dates == pd.Timestamp("2020-11-13")][0])
