@@ -134,35 +134,45 @@ def covers(window: DateRange, x_range: DateRange) -> bool:
     return inside and (days <= MAX_POINTS or 2 * (x_range[1] - x_range[0]).days >= days)
 
 
-def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, token: object) -> DateRange | None:
-    """The window the chart's traces were built for (per `token`) if they still serve the view, else None."""
+def held(token: object) -> tuple[ViewState, DateRange, str] | None:
+    """What a chart's `token` (chart_figure) says its traces were built for: the projected view, the window and
+    the data version; None for anything else."""
     if not isinstance(token, str) or "#" not in token:
         return None
     query, _, version = token.partition("#")
     before = decode(query)
-    view = project(state, chart.reads)
-    if before.start is None or before.end is None or before.with_range(None, None) != view:
+    if before.start is None or before.end is None:
         return None
-    if chart.rebased(state) and before.start != x_range[0]:
+    return before.with_range(None, None), (before.start, before.end), version
+
+
+def reusable(store: Store, chart: Chart, state: ViewState, x_range: DateRange, token: object) -> DateRange | None:
+    """The window the chart's traces were built for (per `token`) if they still serve the view, else None."""
+    built = held(token)
+    view = project(state, chart.reads)
+    if built is None or built[0] != view:
+        return None
+    window, version = built[1], built[2]
+    if chart.rebased(state) and window[0] != x_range[0]:
         return None  # values are rebased at the range start
-    if not covers((before.start, before.end), x_range):
+    if not covers(window, x_range):
         return None
     if version != load(store, chart.series(view)).version:
         return None
-    return before.start, before.end
+    return window
 
 
-def drawn_traces(store: Store, chart: Chart, token: object) -> list[Any] | None:
-    """The traces the browser holds for the chart, as its `token` names them (None if unknown or the data has
-    changed since)."""
-    if not isinstance(token, str) or "#" not in token:
+def drawn_traces(store: Store, chart: Chart, token: object, x_range: DateRange) -> list[Any] | None:
+    """The traces the browser holds for the chart, as its `token` names them, if they were built for `x_range`
+    (traces for another window differ, and rebuilding an evicted view to learn so would waste a render) from the
+    data as it is now; else None."""
+    built = held(token)
+    if built is None or built[1] != x_range:
         return None
-    query, _, version = token.partition("#")
-    before = decode(query)
-    view = before.with_range(None, None)
-    if before.start is None or before.end is None or version != load(store, chart.series(view)).version:
+    view, window, version = built
+    if version != load(store, chart.series(view)).version:
         return None
-    return list(_built(store, chart.key, view, (before.start, before.end), version)["data"])
+    return list(_built(store, chart.key, view, window, version)["data"])
 
 
 def layout_patch(figure: Figure) -> Patch:
@@ -282,9 +292,9 @@ def register(app: Dash, store: Store) -> None:
                 continue
             figure, tokens[chart.key] = chart_figure(store, chart, state, x_range)
             metas = list(load(store, chart.series(state)).meta.values())
-            held = drawn_traces(store, chart, rendered.get(chart.key))
+            traces = drawn_traces(store, chart, rendered.get(chart.key), x_range)
             charts += [
-                layout_patch(figure) if held == list(figure["data"]) else figure,  # a scale change: only the layout
+                layout_patch(figure) if traces == list(figure["data"]) else figure,  # a scale change: only the layout
                 *badge(metas),
                 "; ".join(unavailable_messages(metas)),
                 png_href(chart.key, pinned),
