@@ -92,7 +92,7 @@
     return update;
   }
 
-  // The zoom store's id and what it holds (kept by the watchZoom callback), set from here with set_props.
+  // The zoom store's id and what it holds (kept by the watchCharts callback), set from here with set_props.
   let zoomStore = null;
   let zoomHeld = null;
 
