@@ -25,7 +25,6 @@ from flask.testing import FlaskClient
 from app import create_app
 from components.security import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth
 from data_sources.config import open_cache
-from data_sources.logs import setup_logging
 from data_sources.series import SERIES
 from data_sources.store import Store
 
@@ -245,14 +244,15 @@ def test_setup_logging_writes_time_level_pid_and_logger() -> None:
 
 
 def test_setup_logging_replaces_handlers_of_an_earlier_setup() -> None:
-    root = logging.getLogger()
-    before = list(root.handlers)
-    try:
-        setup_logging("DEBUG")
-        setup_logging("DEBUG")
-        assert len(root.handlers) == 1 and root.level == logging.DEBUG
-    finally:
-        root.handlers[:] = before
+    """In a process of its own: configuring logging here would leave this one's root at DEBUG (and its loggers
+    reconfigured) for the tests that run after it."""
+    code = (
+        "import logging; from data_sources.logs import setup_logging; setup_logging('DEBUG'); setup_logging('DEBUG');"
+        "root = logging.getLogger(); print(len(root.handlers), root.level)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    handlers, level = map(int, result.stdout.split())
+    assert handlers == 1 and level == logging.DEBUG
 
 
 def _free_port() -> int:
