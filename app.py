@@ -9,9 +9,8 @@ import sys
 from dash import Dash
 from flask import Flask
 
-from components import callbacks, claims_page, export, health, preview, security, signals, static, status_line
+from components import callbacks, claims_page, export, health, layout, preview, security, signals, static, status_line
 from components.charts import event_study, upload
-from components.layout import page
 from components.url_state import DEFAULT
 from data_sources import cli
 from data_sources.config import default_store, secret_key, start_refresher
@@ -25,7 +24,8 @@ def create_app(store: Store | None = None) -> Dash:
     store = store or default_store()
     app = Dash(__name__, title="riskon", update_title="", assets_folder="assets", compress=True)
     static.cache_static(app)
-    app.layout = page()
+    app.layout = layout.page()
+    layout.register(app)
     callbacks.register(app, store)
     signals.register(app, store)
     uploads = UploadStore(upload.upload_directory(store))

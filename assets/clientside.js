@@ -260,6 +260,10 @@
     true,
   );
 
+  // The deferred places watched already (watchLazy), and what reaching for a place means.
+  const lazyWatched = new WeakSet();
+  const REACH = ["pointerover", "focusin", "touchstart"];
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
       // Keeps the zoom store's id and value for linkZoom, which sets it, and takes the charts' events whenever
@@ -289,6 +293,36 @@
           { rootMargin: "100% 0px" },
         );
         observer.observe(section);
+      },
+      // Parts built when the analyst comes to them (components/layout.py deferred), so that their code (the
+      // date-picker and table bundles) loads then and not with the page: a part's store is set once its place
+      // comes within its margin of the screen (data-when="near") or the analyst reaches for it: pointer over,
+      // focus or touch, just before the click (data-when="reach"). The server then builds it.
+      watchLazy: function (wanted) {
+        const stores = window.dash_clientside.callback_context.inputs_list[0];
+        stores.forEach((store, i) => {
+          const place = document.querySelector(`.deferred[data-part="${store.id.index}"]`);
+          if (wanted[i] || !place || lazyWatched.has(place)) return;
+          lazyWatched.add(place);
+          const want = () => window.dash_clientside.set_props(store.id, { data: true });
+          if (place.dataset.when === "reach") {
+            const reached = () => {
+              REACH.forEach((type) => place.removeEventListener(type, reached));
+              want();
+            };
+            REACH.forEach((type) => place.addEventListener(type, reached, { passive: true }));
+            return;
+          }
+          const observer = new IntersectionObserver(
+            (entries) => {
+              if (!entries.some((entry) => entry.isIntersecting)) return;
+              observer.disconnect();
+              want();
+            },
+            { rootMargin: `${place.dataset.margin} 0px` },
+          );
+          observer.observe(place);
+        });
       },
       copyLink: function () {
         return window.location.href;

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from dash import MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
+from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
 from components.charts import (
@@ -30,6 +30,7 @@ from components.charts import (
     upload,
 )
 from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_messages
+from components.layout import custom_days, shown_range
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
 from components.theme import label, short, unit
@@ -77,7 +78,9 @@ def next_state(current: ViewState, trigger: str | None, values: Mapping[str, Any
         zoom = values[ids.ZOOM] if isinstance(values[ids.ZOOM], dict) else {}
         return current.with_range(parse_date(zoom.get("start")), parse_date(zoom.get("end")))
     if trigger == ids.DATES:
-        return current.with_range(parse_date(values["start_date"]), parse_date(values["end_date"]))
+        picked, shown = (parse_date(values["start_date"]), parse_date(values["end_date"])), decode(search)
+        # The picker appears showing the URL's range (layout.date_picker) and its first call says so: no change.
+        return shown if picked == (shown.start, shown.end) else current.with_range(*picked)
     if trigger == PRESET.id:
         return updated(current, {PRESET.field: values[trigger]}).with_range(None, None)
     if trigger in _CONTROL_IDS:
@@ -245,16 +248,17 @@ def register(app: Dash, store: Store) -> None:
         Output(ids.STUDY_VIEW, "data"),
         Output(ids.UPLOAD_VIEW, "data"),
         Output(ids.PAGE, "className"),
-        Output(ids.DATES, "start_date"),
-        Output(ids.DATES, "end_date"),
+        Output(ids.DATES_SHOWN, "children"),
+        Output(ids.indexed(ids.DATES, ALL), "start_date"),
+        Output(ids.indexed(ids.DATES, ALL), "end_date"),
         *[Output(control.id, "value") for control in CONTROLS],
         *chart_outputs,
         Output(ids.RENDERED, "data"),
         Output(ids.PRESET_RANGES, "data"),
         Input(ids.URL, "search"),
         Input(ids.ZOOM, "data"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
+        Input(ids.indexed(ids.DATES, ALL), "start_date"),
+        Input(ids.indexed(ids.DATES, ALL), "end_date"),
         *[Input(control.id, "value") for control in CONTROLS],
         Input(ids.DATA_VERSION, "data"),
         State(ids.VIEW, "data"),
@@ -264,13 +268,17 @@ def register(app: Dash, store: Store) -> None:
         State(ids.RENDERED, "data"),
         State(ids.PRESET_RANGES, "data"),
     )
-    def update_view(search: str | None, zoom: Any, start_date: Any, end_date: Any, *rest: Any) -> tuple[Any, ...]:
+    def update_view(search: str | None, zoom: Any, start_dates: Any, end_dates: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
         # The data version only says new data landed: each chart then redraws if its own data changed.
         *controls, _data_version, current, signal_view, study_view, upload_view, rendered, presets = rest
-        values = {ids.ZOOM: zoom, "start_date": start_date, "end_date": end_date}
+        # The picker is a list of one once the analyst has reached for it (layout.date_picker), else empty.
+        start_dates, end_dates = (dates if isinstance(dates, list) else [] for dates in (start_dates, end_dates))
+        values = {ids.ZOOM: zoom, "start_date": next(iter(start_dates), None), "end_date": next(iter(end_dates), None)}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
-        trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
+        triggered = ctx.triggered_id
+        trigger = triggered.get("type") if isinstance(triggered, dict) else triggered
+        trigger = trigger if isinstance(trigger, str) else None
         before = decode(current)
         state = next_state(before, trigger, values, search)
         query = encode(state)
@@ -301,7 +309,7 @@ def register(app: Dash, store: Store) -> None:
             ]
         table_view = encode(project(state, TABLE_READS))
         evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
-        start, end = (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
+        start, end = custom_days(state)
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,
@@ -309,8 +317,15 @@ def register(app: Dash, store: Store) -> None:
             evidence[0] if evidence[0] != study_view else no_update,
             evidence[1] if evidence[1] != upload_view else no_update,
             f"page theme-{state.theme}",
-            start if start != start_date else no_update,
-            end if end != end_date else no_update,
+            shown_range(state)
+            if current is None or (state.start, state.end) != (before.start, before.end)
+            else no_update,
+            *[
+                _to_pickers(value, shown, len(outputs))
+                for value, shown, outputs in zip(
+                    (start, end), (start_dates, end_dates), _picker_outputs(ctx.outputs_list), strict=True
+                )
+            ],
             *[_control_value(control.field, state, value) for control, value in zip(CONTROLS, controls, strict=True)],
             *charts,
             tokens if tokens != rendered else no_update,
@@ -333,6 +348,16 @@ def register(app: Dash, store: Store) -> None:
         return dcc.send_string(chart_csv(store, BY_KEY[key], state, x_range), export_name(key, x_range, "csv"))
 
     register_clientside(app)
+
+
+def _picker_outputs(outputs: list[Any]) -> list[list[Any]]:
+    """The view callback's outputs to the picker's start and end: the only lists among its outputs."""
+    return [output for output in outputs if isinstance(output, list)]
+
+
+def _to_pickers(value: object, shown: list[Any], count: int) -> list[Any]:
+    """`value` for each of `count` pickers (none until built, then one), nothing for one that shows it already."""
+    return [no_update if index < len(shown) and shown[index] == value else value for index in range(count)]
 
 
 def _control_value(field: str, state: ViewState, shown: object) -> object:

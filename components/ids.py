@@ -11,17 +11,18 @@ SIGNAL_VIEW = "signal-view"  # dcc.Store: the part of the view the signal table 
 RENDERED = "rendered"  # dcc.Store: per chart, the view (range pinned) its traces were built for
 PRESET_RANGES = "preset-ranges"  # dcc.Store: each preset's [start, end] for the view, drawn by the browser
 ZOOM = "zoom"  # dcc.Store: the range the clientside zoom handler last applied to every chart
-DATES = "dates"
+DATES = "dates"  # pattern type: the custom-range picker, built once the analyst reaches for it (layout.PARTS)
+DATES_SHOWN = "dates-shown"  # what stands in for the picker until then: the custom range as text
 COPY_LINK = "copy-link"
 PAGE = "page"
-SIGNAL_TABLE = "signal-table"
+SIGNAL_TABLE = "signal-table"  # pattern type: built once its card nears the screen
 SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
 STUDY_VIEW = "study-view"  # dcc.Store: the part of the view the event study reads
 UPLOAD_VIEW = "upload-view"  # dcc.Store: the part of the view the upload card reads
 EVIDENCE_SHOWN = "evidence-shown"  # dcc.Store: true once the evidence cards near the screen (assets/clientside.js)
 STUDY_GRAPH = "study-graph"  # not a linked chart: its x axis is days after entry, not dates
-STUDY_TABLE = "study-table"
+STUDY_TABLE = "study-table"  # pattern type: built once its card nears the screen
 STUDY_SUMMARY = "study-summary"
 STUDY_NOTES = "study-notes"
 UPLOAD_INPUT = "upload-input"  # the dcc.Upload
@@ -29,6 +30,8 @@ UPLOAD_PENDING = "upload-pending"  # dcc.Store: a file that passed the browser's
 UPLOAD_MESSAGE = "upload-message"  # what became of the last file dropped
 UPLOAD_STATUS = "upload-status"  # what the view's upload id names
 UPLOAD_GRAPH = "upload-graph"
+LAZY = "lazy"  # pattern type: the place where a part of the page is built once wanted (layout.deferred)
+WANTED = "wanted"  # pattern type: dcc.Store, set once its part is wanted (assets/clientside.js watchLazy)
 CSV = "csv"  # pattern type: a chart's CSV button
 CSV_DOWNLOAD = "csv-download"  # pattern type: its dcc.Download
 
@@ -53,6 +56,12 @@ def message(chart: str) -> str:
 def png_link(chart: str) -> str:
     """A chart's server PNG link (a plain id: the view callback writes every chart's href in one answer)."""
     return f"png-{chart}"
+
+
+def indexed(kind: str, index: object = 0) -> dict[str, object]:
+    """A pattern-matching id of a component that is not in the page until built: {"type": kind, "index": index}; a
+    callback names it with `index` ALL (a list: empty until it is built) or MATCH."""
+    return {"type": kind, "index": index}
 
 
 def action(kind: str, chart: object) -> dict[str, object]:

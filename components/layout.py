@@ -1,12 +1,15 @@
 """The page: a header, the control bar, one card per chart (with the controls it owns) and the signal table.
 
-Every control's widget is drawn from its declaration in url_state; the URL is the source of truth for values."""
+Every control's widget is drawn from its declaration in url_state; the URL is the source of truth for values.
+The date picker and the tables are built when the analyst comes to them (`deferred`), so that their code (Dash's
+async date-picker and table bundles) loads then and not with every page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from dash import dcc, html
+from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dash_table.DataTable import DataTable
 
 from components import ids, status_line
@@ -41,11 +44,16 @@ from components.url_state import (
     Number,
     Toggles,
     Token,
+    ViewState,
+    decode,
 )
 
 # Controls drawn in the top bar (besides the custom range) and on the signal card; the rest sit on their chart.
 BAR_CONTROLS: tuple[Control, ...] = (PRESET, EQUITY, IWM_CLOSE, PROVIDER, MODE, SCALE)
 SIGNAL_CONTROLS: tuple[Control, ...] = (RESOLUTION, ENTRY, MIN_AGE, MIN_DRAWDOWN, MARGIN, PEAK_DAYS)
+# The signal table is built when its place comes this close below the screen: not with a 1400 x 1000 first screen
+# (its card starts just below it), but before a scroll brings it into view.
+SIGNALS_MARGIN = "300px"
 STUDY_CONTROLS: tuple[Control, ...] = (STUDY_SIGNAL, STUDY_ASSET, STUDY_DAYS, PLACEBO)
 UPLOAD_CONTROLS: tuple[Control, ...] = (UPLOAD, UPLOAD_COLUMN, UPLOAD_VS, UPLOAD_DAYS)
 # Range-free modebar settings, set once: a changed config makes plotly.js redraw from scratch (newPlot). The
@@ -79,12 +87,47 @@ def labelled(control: Control) -> html.Div:
     return html.Div([html.Label(control.label, className="control-label"), widget(control)], className="control")
 
 
+def deferred(part: str, *standing_in: Any, when: str, margin: str = "0px") -> html.Div:
+    """The place where `part` (PARTS) is built once wanted: when the place comes within `margin` of the screen
+    (when="near") or when the analyst reaches for it (when="reach": pointer over, focus or touch, just before the
+    click). `standing_in` shows until then (assets/clientside.js watchLazy; style.css hides it after)."""
+    return html.Div(
+        [*standing_in, html.Div(id=ids.indexed(ids.LAZY, part), className="lazy"),
+         dcc.Store(id=ids.indexed(ids.WANTED, part), data=False)],
+        className="deferred",
+        **{"data-part": part, "data-when": when, "data-margin": margin},  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def controls() -> html.Div:
-    """The top bar: range preset, custom dates and the controls every chart shares."""
-    dates = dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="start",
-                                end_date_placeholder_text="end", clearable=True, minimum_nights=1)  # fmt: skip
-    custom = html.Div([html.Label("Custom", className="control-label"), dates], className="control")
+    """The top bar: range preset, custom dates and the controls every chart shares. The custom range shows as text
+    shaped like the picker until the analyst reaches for it (`date_picker` then replaces it)."""
+    shown = html.Div(shown_range(DEFAULT), id=ids.DATES_SHOWN, className="dates-shown", tabIndex=0, role="button",
+                     title="Pick a custom range")  # fmt: skip
+    custom = html.Div([html.Label("Custom", className="control-label"), deferred(ids.DATES, shown, when="reach")],
+                      className="control")  # fmt: skip
     return html.Div([labelled(PRESET), custom, *map(labelled, BAR_CONTROLS[1:])], className="controls")
+
+
+def custom_days(state: ViewState) -> tuple[str | None, str | None]:
+    """The view's custom range as ISO days, or (None, None) when it follows a preset."""
+    return (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
+
+
+def shown_range(state: ViewState) -> list[html.Span]:
+    """The view's custom range as the picker shows it: its two days, or its placeholders."""
+    start, end = custom_days(state)
+    empty = "" if start else " dates-empty"
+    return [html.Span(start or "start", className="dates-day" + empty), html.Span("→", className="dates-arrow"),
+            html.Span(end or "end", className="dates-day" + empty)]  # fmt: skip
+
+
+def date_picker(state: ViewState) -> dcc.DatePickerRange:
+    """The custom-range picker, showing the range of `state` (the URL's, so its first call changes nothing)."""
+    start, end = custom_days(state)
+    return dcc.DatePickerRange(id=ids.indexed(ids.DATES), display_format="YYYY-MM-DD", start_date=start,
+                               end_date=end, start_date_placeholder_text="start", end_date_placeholder_text="end",
+                               clearable=True, minimum_nights=1)  # fmt: skip
 
 
 def card(chart: Chart) -> html.Section:
@@ -111,11 +154,10 @@ def card(chart: Chart) -> html.Section:
     )  # fmt: skip
 
 
-def signals_card() -> html.Section:
-    """Detector and forward-return controls above the sortable table; clicking a row zooms every chart.
-    The card spans the grid's full width so that every column shows; columns can be hidden."""
-    table = DataTable(
-        id=ids.SIGNAL_TABLE,
+def signal_table() -> DataTable:
+    """The sortable signal table; clicking a row zooms every chart (signals.register)."""
+    return DataTable(
+        id=ids.indexed(ids.SIGNAL_TABLE),
         columns=[{**column, "hideable": True} for column in table_columns()],  # type: ignore[typeddict-item]
         data=[],
         sort_action="native",
@@ -125,10 +167,16 @@ def signals_card() -> html.Section:
         style_cell_conditional=[{"if": {"column_type": "text"}, "textAlign": "left"}],
         style_header={"fontWeight": 600},
     )
+
+
+def signals_card() -> html.Section:
+    """Detector and forward-return controls above the sortable table (built as the card nears the screen).
+    The card spans the grid's full width so that every column shows; columns can be hidden."""
     head = html.Div([html.H2("Breakouts of prior highs and what crypto did next", className="card-title"),
                      html.Span(id=ids.SIGNAL_SUMMARY, className="badge")], className="card-head")  # fmt: skip
     return html.Section(
-        [head, html.Div([labelled(c) for c in SIGNAL_CONTROLS], className="controls signal-controls"), table,
+        [head, html.Div([labelled(c) for c in SIGNAL_CONTROLS], className="controls signal-controls"),
+         deferred(ids.SIGNAL_TABLE, when="near", margin=SIGNALS_MARGIN),
          html.P(id=ids.SIGNAL_CONVENTION, className="convention")],
         id=ids.card("signals"),
         className="card card-wide",
@@ -139,8 +187,23 @@ def signals_card() -> html.Section:
 def study_card() -> html.Section:
     """The event study: its controls, the paths-vs-band chart, and the table of statistics with its convention.
     Its graph is not a linked chart (class 'chart'): its x axis counts days after entry."""
-    table = DataTable(
-        id=ids.STUDY_TABLE,
+    head = html.Div([html.H2("Event study: after the signal vs after any day", className="card-title"),
+                     html.Span(id=ids.STUDY_SUMMARY, className="badge")], className="card-head")  # fmt: skip
+    graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
+    return html.Section(
+        [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
+         dcc.Loading(graph, type="dot", delay_show=300), deferred(ids.STUDY_TABLE, when="near", margin="100%"),
+         html.P(id=ids.STUDY_NOTES, className="convention")],
+        id=ids.card("event-study"),
+        className="card card-wide",
+        style={"gridColumn": "1 / -1"},
+    )  # fmt: skip
+
+
+def study_table() -> DataTable:
+    """The event study's statistics (event_study.register fills it)."""
+    return DataTable(
+        id=ids.indexed(ids.STUDY_TABLE),
         columns=[{**column, "hideable": True} for column in study_columns()],  # type: ignore[typeddict-item]
         data=[],
         style_table={"overflowX": "auto"},
@@ -148,16 +211,6 @@ def study_card() -> html.Section:
         style_cell_conditional=[{"if": {"column_type": "text"}, "textAlign": "left"}],
         style_header={"fontWeight": 600, "whiteSpace": "normal"},
     )
-    head = html.Div([html.H2("Event study: after the signal vs after any day", className="card-title"),
-                     html.Span(id=ids.STUDY_SUMMARY, className="badge")], className="card-head")  # fmt: skip
-    graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
-    return html.Section(
-        [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
-         dcc.Loading(graph, type="dot", delay_show=300), table, html.P(id=ids.STUDY_NOTES, className="convention")],
-        id=ids.card("event-study"),
-        className="card card-wide",
-        style={"gridColumn": "1 / -1"},
-    )  # fmt: skip
 
 
 def upload_card() -> html.Section:
@@ -179,6 +232,30 @@ def upload_card() -> html.Section:
         id=ids.card("upload"),
         className="card",
     )  # fmt: skip
+
+
+# What each deferred part is built from: the view the URL holds (the picker shows its range).
+PARTS: dict[str, Callable[[ViewState], Any]] = {
+    ids.DATES: date_picker,
+    ids.SIGNAL_TABLE: lambda _: signal_table(),
+    ids.STUDY_TABLE: lambda _: study_table(),
+}
+
+
+def register(app: Dash) -> None:
+    """Build each deferred part once the browser says it is wanted (its code loads as it first renders)."""
+    app.clientside_callback(ClientsideFunction("riskon", "watchLazy"), Input(ids.indexed(ids.WANTED, ALL), "data"))
+
+    @app.callback(
+        Output(ids.indexed(ids.LAZY, MATCH), "children"),
+        Input(ids.indexed(ids.WANTED, MATCH), "data"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def build(_: object, search: str | None) -> Any:
+        """The part the browser asked for (it asks once), as the URL's view shows it."""
+        builder = PARTS.get(str(ctx.outputs_list["id"]["index"]))
+        return builder(decode(search)) if builder else no_update
 
 
 def page() -> html.Div:

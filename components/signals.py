@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from dash import Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
+from dash.exceptions import PreventUpdate
 
 from components import ids, tables
 from components.figures import typed_array, typed_dates
 from components.theme import short
-from components.url_state import ViewState, decode, parse_date, project
+from components.url_state import ViewState, decode, encode, parse_date, project
 from data_sources.analytics import breakouts, convention, forward_returns
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def table_columns() -> list[dict[str, Any]]:
     )
 
 
-def zoom_window(signal: object) -> dict[str, str] | None:
+def zoom_window(signal: object) -> DateRange | None:
     """The range a clicked row zooms to: from a little before the signal to a year after (None if unreadable)."""
     day = parse_date(signal)
     if day is None:
@@ -115,7 +116,7 @@ def zoom_window(signal: object) -> dict[str, str] | None:
         start, end = day - dt.timedelta(days=ZOOM_BEFORE_DAYS), day + dt.timedelta(days=ZOOM_AFTER_DAYS)
     except OverflowError:  # a date too close to 0001-01-01 or 9999-12-31
         return None
-    return {"start": start.isoformat(), "end": end.isoformat()}
+    return start, end
 
 
 def marker_points(
@@ -186,28 +187,36 @@ def register(app: Dash, store: Store) -> None:
     """The table's callback and the row click that zooms every chart."""
     from components.charts.base import load  # here: the charts import this module for their markers
 
+    table = ids.indexed(ids.SIGNAL_TABLE, ALL)  # a list: empty until the card nears the screen (layout.deferred)
+
     @app.callback(
-        Output(ids.SIGNAL_TABLE, "data"),
+        Output(table, "data"),
         Output(ids.SIGNAL_SUMMARY, "children"),
         Output(ids.SIGNAL_CONVENTION, "children"),
         Input(ids.SIGNAL_VIEW, "data"),
     )
-    def update_table(search: str | None) -> tuple[list[dict[str, Any]], str, str]:
+    def update_table(search: str | None) -> tuple[list[list[dict[str, Any]]], str, str]:
+        """The table's rows, summary and convention, once the table is built: its first call is when it appears."""
+        tables = ctx.outputs_list[0]
+        if not tables:
+            raise PreventUpdate
         state = decode(search)
-        return table_answer(load(store, (state.equity_series, *SIGNAL_ASSETS)), state)
+        rows, summary, rule = table_answer(load(store, (state.equity_series, *SIGNAL_ASSETS)), state)
+        return [rows] * len(tables), summary, rule
 
     @app.callback(
-        Output(ids.DATES, "start_date", allow_duplicate=True),
-        Output(ids.DATES, "end_date", allow_duplicate=True),
-        Input(ids.SIGNAL_TABLE, "active_cell"),
-        State(ids.SIGNAL_TABLE, "derived_viewport_data"),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(table, "active_cell"),
+        State(table, "derived_viewport_data"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def zoom_to_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> Any:
-        """A row click sets the custom range, which the view callback applies to every chart and the URL."""
+    def zoom_to_row(cells: list[Any], viewports: list[Any], search: str | None) -> Any:
+        """A row click puts its window in the URL, which the view callback applies to every chart."""
+        cell, rows = next(iter(cells), None), next(iter(viewports), None)
         if not isinstance(cell, dict) or not isinstance(rows, list) or not isinstance(cell.get("row"), int):
-            return no_update, no_update
+            return no_update
         if not 0 <= cell["row"] < len(rows) or not isinstance(rows[cell["row"]], dict):
-            return no_update, no_update
+            return no_update
         window = zoom_window(rows[cell["row"]].get("signal"))
-        return (window["start"], window["end"]) if window else (no_update, no_update)
+        return encode(decode(search).with_range(*window)) if window else no_update

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from dash import Dash, Input, Output
+from dash import ALL, Dash, Input, Output, ctx
 from dash.dash_table import FormatTemplate
 from dash.dash_table.Format import Format, Scheme
 from dash.exceptions import PreventUpdate
@@ -318,7 +318,7 @@ def upload_column(uploads: UploadStore, state: ViewState) -> pd.Series | None:
 
 
 def register(app: Dash, store: Store, uploads: UploadStore) -> None:
-    """The study's callback: chart, table, summary and convention, from the part of the view it reads."""
+    """The study's callbacks: chart, summary and convention, and the table, from the part of the view they read."""
 
     @functools.lru_cache(maxsize=16)
     def computed(query: str, version: str) -> Study:
@@ -334,17 +334,28 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         result = computed(encode(project(state, COMPUTE_READS)), version)
         return figure(result, state), table_rows(result, state), summary(result, state), notes(result, state)
 
+    def answer(search: str | None) -> tuple[Figure, list[dict[str, Any]], str, str]:
+        state = project(decode(search), READS)
+        return answered(encode(state), load(store, series_read(state)).version)
+
     @app.callback(
         Output(ids.STUDY_GRAPH, "figure"),
-        Output(ids.STUDY_TABLE, "data"),
         Output(ids.STUDY_SUMMARY, "children"),
         Output(ids.STUDY_NOTES, "children"),
         Input(ids.STUDY_VIEW, "data"),
         Input(ids.EVIDENCE_SHOWN, "data"),
     )
-    def update_study(search: str | None, shown: object) -> tuple[Figure, list[dict[str, Any]], str, str]:
+    def update_study(search: str | None, shown: object) -> tuple[Figure, str, str]:
         """The study of the view, once the card is near the screen (10,000 placebo draws: not on every page load)."""
         if shown is not True:
             raise PreventUpdate
-        state = project(decode(search), READS)
-        return answered(encode(state), load(store, series_read(state)).version)
+        figure, _, summary, notes = answer(search)
+        return figure, summary, notes
+
+    @app.callback(Output(ids.indexed(ids.STUDY_TABLE, ALL), "data"), Input(ids.STUDY_VIEW, "data"))
+    def update_table(search: str | None) -> list[list[dict[str, Any]]]:
+        """The statistics, once the table is built as the card nears the screen (layout.deferred): its first call
+        is when it appears."""
+        if not (tables := ctx.outputs_list):
+            raise PreventUpdate
+        return [answer(search)[1]] * len(tables)

@@ -101,7 +101,7 @@ def test_markers_sit_on_the_equity_line_in_raw_and_rebased_views(snapshot_store:
 
 
 def test_a_clicked_row_zooms_around_its_signal() -> None:
-    assert zoom_window("2020-11-13") == {"start": "2020-07-16", "end": "2021-12-18"}
+    assert zoom_window("2020-11-13") == (dt.date(2020, 7, 16), dt.date(2021, 12, 18))
     assert zoom_window("not a date") is None
     assert zoom_window(None) is None
     # A forged row at the ends of the calendar: no window, never an OverflowError.
