@@ -151,12 +151,14 @@ class Page:
         return body | ({"state": state} if state else {}) | {"changedPropIds": changed}
 
     def apply(self, answer: dict[str, Any]) -> None:
-        """Set the props a callback answered with (patches are the renderer's business), as a DataTable would."""
+        """Set the props a callback answered with (patches are the renderer's business), and any components they
+        hold; what a DataTable derives."""
         for key, props in answer.get("response", {}).items():
             if key in self.components:
                 for prop, value in props.items():
                     if not (isinstance(value, dict) and "__dash_patch_update" in value):
                         self.components[key][2][prop.split("@")[0]] = value
+                        self._walk(value)  # components an answer builds (the date picker, the tables)
         for _, kind, props in self.components.values():
             if kind == "DataTable" and props.get("data") and props.get("columns"):
                 # What the table derives in the browser, and a click on its first cell.

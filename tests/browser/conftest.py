@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from components import ids
 from tests.conftest import served
 
 CHROMIUM_ARGS = [
@@ -64,3 +66,19 @@ def eventually(page: Page, probe: Callable[[], object], expected: object, timeou
         page.wait_for_timeout(100)
         value = probe()
     assert value == expected
+
+
+def built(kind: str) -> str:
+    """The CSS selector of a component the page builds when the analyst comes to it (its id is a pattern id)."""
+    return f"[id='{json.dumps(ids.indexed(kind), sort_keys=True, separators=(',', ':'))}']"
+
+
+# The custom-range picker's start and end boxes, once built.
+DATES_START = built(ids.DATES)
+DATES_END = DATES_START[:-2] + "-end-date']"
+
+
+def reach_for_dates(page: Page) -> None:
+    """Point at the custom range, as an analyst does before clicking it: the picker replaces what stood in for it."""
+    page.hover(f"#{ids.DATES_SHOWN}")
+    expect(page.locator(DATES_START)).to_be_visible(timeout=30_000)

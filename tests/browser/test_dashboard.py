@@ -11,10 +11,12 @@ import struct
 import pytest
 from playwright.sync_api import Page, expect
 
+from components import ids
 from data_sources.series import SERIES
-from tests.browser.conftest import eventually
+from tests.browser.conftest import DATES_END, DATES_START, built, eventually, reach_for_dates
 
 PANELS = ("smallcaps", "altcoins", "stablecoins", "sentiment")
+SIGNAL_TABLE = built(ids.SIGNAL_TABLE)
 pytestmark = pytest.mark.browser
 # Assertions wait on state; on a loaded 2-core machine the state may take far longer than Playwright's 5 s.
 expect.set_options(timeout=30_000)
@@ -95,8 +97,11 @@ def test_zooming_one_chart_moves_every_other_chart_and_the_url(
     eventually(page, lambda: _y_range(page, "smallcaps")[0] < 1_000, True)  # ^RUT's March 2020 low is 991
     low, high = _y_range(page, "smallcaps")
     assert low > 900 and 2_300 < high < 2_500
-    expect(page.locator("#dates")).to_have_value("2020-03-01")
-    expect(page.locator("#dates-end-date")).to_have_value("2021-06-30")
+    expect(page.locator("#dates-shown")).to_have_text("2020-03-01→2021-06-30")
+    reach_for_dates(page)
+    expect(page.locator(DATES_START)).to_have_value("2020-03-01")
+    expect(page.locator(DATES_END)).to_have_value("2021-06-30")
+    expect(page).to_have_url(re.compile(r"\?range=2020-03-01\.\.2021-06-30$"))  # the picker's arrival changed nothing
     assert sizes and max(sizes) < 5_000
     # Out of the window the traces were built for, the new window's traces follow at full resolution.
     page.evaluate(
@@ -226,7 +231,8 @@ def test_copy_link_copies_the_current_view(page: Page, live_url: str) -> None:
 def test_signal_table_row_click_zooms_every_chart_and_controls_reach_the_url(page: Page, live_url: str) -> None:
     _open(page, live_url + "/?resolution=monthly&entry=prior&peak_days=181")
     assert _checked(page, "resolution") == ["monthly"]
-    table = page.locator("#signal-table")
+    page.locator("#panel-signals").scroll_into_view_if_needed()  # the table is built as its card nears the screen
+    table = page.locator(SIGNAL_TABLE)
     expect(table.locator("td", has_text="2020-11-30").first).to_be_visible()
     assert page.locator("#peak-days").input_value() == "181"
     table.locator("td", has_text="2020-11-30").first.click()

@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from components import ids
+from tests.browser.conftest import built
+
 pytestmark = pytest.mark.browser
 PLOT = "#study-graph .js-plotly-plot"
+STUDY_TABLE = built(ids.STUDY_TABLE)  # built as its card nears the screen
 
 
 def _traces(page: Page) -> list[dict[str, Any]]:
@@ -51,9 +55,9 @@ def test_study_controls_write_the_url_and_the_chart_shows_the_band(
     assert len(band) == 1 and band[0]["points"] == 366  # days 0..365 after entry
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", trace["name"]) for trace in traces)  # one path per breakout
     expect(page.locator("#study-summary")).to_contain_text("variants tested")
-    rows = page.locator("#study-table tbody tr")
+    rows = page.locator(f"{STUDY_TABLE} tbody tr")
     expect(rows).to_have_count(7)  # a header row and the 6 statistics
-    expect(page.locator("#study-table")).to_contain_text("n < 5: anecdote, no inference")
+    expect(page.locator(STUDY_TABLE)).to_contain_text("n < 5: anecdote, no inference")
     expect(page.locator("#study-notes")).to_contain_text("Convention:")
 
     page.locator("#study-signal").get_by_text("F&G into extreme fear").click()

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import eventually
+from tests.browser.conftest import DATES_START, eventually, reach_for_dates
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +124,9 @@ def test_a_zoom_reaches_the_url_through_the_server_sync(page: Page, live_url: st
     _open(page, live_url)
     _relayout(page, "altcoins", {"xaxis.range": ["2020-10-01", "2021-06-30"]})
     expect(page).to_have_url(re.compile(r"\?range=2020-10-01\.\.2021-06-30$"), timeout=30_000)
-    expect(page.locator("#dates")).to_have_value("2020-10-01", timeout=30_000)
+    expect(page.locator("#dates-shown")).to_have_text("2020-10-01→2021-06-30", timeout=30_000)
+    reach_for_dates(page)
+    expect(page.locator(DATES_START)).to_have_value("2020-10-01", timeout=30_000)
     eventually(page, lambda: _all_x_ranges(page), [["2020-10-01", "2021-06-30"]] * len(CHARTS))
 
 

@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import CDPSession, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from components import charts
+from components import charts, ids
+from tests.browser.conftest import built
 
 CHARTS = tuple(chart.key for chart in charts.CHARTS)
+SIGNAL_TABLE = built(ids.SIGNAL_TABLE)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 pytestmark = [pytest.mark.browser, pytest.mark.browser_context_args(**PHONE)]
 
@@ -100,14 +102,14 @@ def test_no_sideways_scroll_and_every_chart_on_screen(page: Page, live_url: str,
 
 def test_tables_scroll_inside_their_card_and_controls_inside_their_bar(page: Page, live_url: str) -> None:
     _open(page, live_url)
-    expect(page.locator("#signal-table td").first).to_be_visible(timeout=WAIT_MS)
-    table = page.eval_on_selector(
-        "#signal-table .dash-spreadsheet-container", "el => [el.scrollWidth, el.clientWidth, el.scrollLeft]"
-    )
+    page.locator("#panel-signals").scroll_into_view_if_needed()  # the table is built as its card nears the screen
+    expect(page.locator(f"{SIGNAL_TABLE} td").first).to_be_visible(timeout=WAIT_MS)
+    container = f"{SIGNAL_TABLE} .dash-spreadsheet-container"
+    table = page.eval_on_selector(container, "el => [el.scrollWidth, el.clientWidth, el.scrollLeft]")
     card = _rect(page, "#panel-signals")
     assert table[0] > table[1] and table[1] <= card["width"]  # wider than the card, so it scrolls inside it
-    page.eval_on_selector("#signal-table .dash-spreadsheet-container", "el => el.scrollBy(400, 0)")
-    assert page.eval_on_selector("#signal-table .dash-spreadsheet-container", "el => el.scrollLeft") > 0
+    page.eval_on_selector(container, "el => el.scrollBy(400, 0)")
+    assert page.eval_on_selector(container, "el => el.scrollLeft") > 0
     # The control bar is one compact row: every control is reached by scrolling the bar, not the page.
     bar = page.eval_on_selector(
         ".controls", "el => [el.scrollWidth, el.clientWidth, el.getBoundingClientRect().height]"

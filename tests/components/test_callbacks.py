@@ -34,15 +34,21 @@ class Page:
         self.values: dict[str, Any] = {f"{control.id}.value": control.default for control in CONTROLS}
         self.values["stables.value"] = list(DEFAULT.stables)
 
+    def entry(self, item: dict[str, Any]) -> Any:
+        if item["id"].startswith("{"):
+            return []
+        return {**item, "value": self.values.get(f"{item['id']}.{item['property']}")}
+
     def send(self, changed: str, value: object) -> dict[str, Any]:
         """Set `changed` ('id.property') to `value` as the browser would, post the callback, apply the answer."""
         self.values[changed] = value
         parts = [part.rsplit(".", 1) for part in self.spec["output"].strip(".").split("...")]
-        outputs = [{"id": component, "property": prop} for component, prop in parts]
-        inputs = [
-            {**item, "value": self.values.get(f"{item['id']}.{item['property']}")} for item in self.spec["inputs"]
+        # A pattern id (the date picker) names a list of components: none here, where it is not built.
+        outputs = [
+            [] if component.startswith("{") else {"id": component, "property": prop} for component, prop in parts
         ]
-        state = [{**item, "value": self.values.get(f"{item['id']}.{item['property']}")} for item in self.spec["state"]]
+        inputs = [self.entry(item) for item in self.spec["inputs"]]
+        state = [self.entry(item) for item in self.spec["state"]]
         body = {"output": self.spec["output"], "outputs": outputs, "inputs": inputs, "state": state,
                 "changedPropIds": [changed]}  # fmt: skip
         response = self.client.post("/_dash-update-component", json=body)
