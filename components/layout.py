@@ -213,19 +213,24 @@ def study_table() -> DataTable:
     )
 
 
-def upload_card() -> html.Section:
-    """Bring your own series: drop a CSV, see it against a riskon series; the event study can use it."""
-    drop = dcc.Upload(
-        id=ids.UPLOAD_INPUT,
+def upload_drop() -> dcc.Upload:
+    """Where a CSV is dropped (upload.register checks and stores it)."""
+    return dcc.Upload(
+        id=ids.indexed(ids.UPLOAD_INPUT),
         children=html.Div(["Drop a CSV here or ", html.A("choose a file"), " (a date column, numeric columns)"]),
         className="upload-drop",
         style={"border": "1px dashed #9aa1ad", "borderRadius": "6px", "padding": "12px", "textAlign": "center"},
         accept=".csv,text/csv,text/plain",
         multiple=False,
     )
+
+
+def upload_card() -> html.Section:
+    """Bring your own series: drop a CSV (the drop box is built as the card nears the screen), see it against a
+    riskon series; the event study can use it."""
     head = html.Div(html.H2("Bring your own series", className="card-title"), className="card-head")
     return html.Section(
-        [head, drop, html.Div(id=ids.UPLOAD_MESSAGE, role="status"),
+        [head, deferred(ids.UPLOAD_INPUT, when="near", margin="100%"), html.Div(id=ids.UPLOAD_MESSAGE, role="status"),
          html.Div([labelled(c) for c in UPLOAD_CONTROLS], className="controls"),
          html.Div(id=ids.UPLOAD_STATUS, className="convention"),
          dcc.Graph(id=ids.UPLOAD_GRAPH, className="upload-chart", config=GRAPH_CONFIG)],
@@ -239,6 +244,7 @@ PARTS: dict[str, Callable[[ViewState], Any]] = {
     ids.DATES: date_picker,
     ids.SIGNAL_TABLE: lambda _: signal_table(),
     ids.STUDY_TABLE: lambda _: study_table(),
+    ids.UPLOAD_INPUT: lambda _: upload_drop(),
 }
 
 

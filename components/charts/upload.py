@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -38,8 +38,9 @@ READS = ("upload", "upload_vs", "theme", "scale")
 REFUSED, ACCEPTED = "panel-message", "convention"
 COLUMN_COLOURS = ("#7b2cbf", "#e76f51", "#2a9d8f", "#f4a261", "#264653", "#8ac926", "#1982c4", "#ff595e")
 # In the browser: refuse an oversized file before it is sent; otherwise pass it on to the server callback.
-SIZE_CHECK = f"""function (contents, filename) {{
+SIZE_CHECK = f"""function (dropped, names) {{
     const nc = window.dash_clientside.no_update;
+    const contents = dropped[0], filename = names[0];  // one drop box, once built (layout.deferred)
     if (!contents) return [nc, nc, nc];
     const bytes = Math.floor((contents.length - contents.indexOf(",") - 1) * 3 / 4);
     if (bytes > {MAX_UPLOAD_BYTES}) {{
@@ -145,8 +146,8 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         Output(ids.UPLOAD_PENDING, "data"),
         Output(ids.UPLOAD_MESSAGE, "children"),
         Output(ids.UPLOAD_MESSAGE, "className"),
-        Input(ids.UPLOAD_INPUT, "contents"),
-        State(ids.UPLOAD_INPUT, "filename"),
+        Input(ids.indexed(ids.UPLOAD_INPUT, ALL), "contents"),
+        State(ids.indexed(ids.UPLOAD_INPUT, ALL), "filename"),
         prevent_initial_call=True,
     )
 

@@ -8,10 +8,12 @@ import re
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
+from components import ids
 from components.charts.upload import MAX_UPLOAD_BYTES
+from tests.browser.conftest import built
 
 pytestmark = pytest.mark.browser
-FILE_INPUT = "#upload-input input[type=file]"
+FILE_INPUT = f"{built(ids.UPLOAD_INPUT)} input[type=file]"  # built as the card nears the screen
 # CryptoQuant's export format (USDT ERC-20 held on all exchanges, USD): a few real rows, as its terms allow.
 CRYPTOQUANT = b"""date,Exchange Reserve
 2021-01-01,2096054392.761613
