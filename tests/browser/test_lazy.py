@@ -16,7 +16,7 @@ from tests.browser.conftest import DATES_END, DATES_START, built, eventually, re
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)  # state on a loaded 2-core machine may take far longer than Playwright's 5 s
 CHARTS = tuple(chart.key for chart in charts.CHARTS)
-DEFERRED_CHUNKS = ("async-datepicker.js", "async-table.js", "async-highlight.js")
+DEFERRED_CHUNKS = ("async-datepicker.js", "async-table.js", "async-highlight.js", "async-upload.js")
 SIGNAL_TABLE = built(ids.SIGNAL_TABLE)
 ALL_DRAWN = "keys => keys.every(k => (document.querySelector(`#graph-${k} .js-plotly-plot`)?.data || []).length > 0)"
 
