@@ -1,4 +1,21 @@
 // Clientside callbacks: linked zoom and hover across charts with no server round trip, and the copy-link text.
+
+// Dash's @babel/polyfill (core-js 2) replaces String.prototype.trim, parseInt and parseFloat with slow scripts in
+// today's browsers (it still counts U+180E as a space) and plotly.js calls them for every colour it reads: about a
+// fifth of drawing a chart. The browser's own functions are taken back from a fresh realm (an empty iframe).
+(function nativeStringFunctions() {
+  const frame = document.createElement("iframe");
+  frame.hidden = true;
+  document.documentElement.appendChild(frame);
+  const native = frame.contentWindow;
+  ["trim", "trimStart", "trimEnd", "trimLeft", "trimRight"].forEach((name) => {
+    if (native.String.prototype[name]) String.prototype[name] = native.String.prototype[name];
+  });
+  window.parseInt = Number.parseInt = native.parseInt;
+  window.parseFloat = Number.parseFloat = native.parseFloat;
+  frame.remove();
+})();
+
 (function () {
   // Every chart on the page (dcc.Graph with class "chart") shares one x range.
   const graphIds = () => Array.from(document.querySelectorAll(".chart[id]")).map((el) => el.id);
