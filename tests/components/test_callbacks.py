@@ -182,6 +182,20 @@ def test_next_state_applies_one_change_and_rejects_garbage() -> None:
     assert next_state(DEFAULT, "min-age", {"min-age": "120"}, None).min_age == 120
 
 
+def test_the_picker_sets_the_range_and_its_first_call_changes_nothing() -> None:
+    """The picker appears showing the URL's range: that first call keeps the URL's view even when the view the
+    callback holds is not yet that (a page still loading); a picked or cleared range edits the view held."""
+    shared = "?range=2020-10-01..2021-06-30&equity=iwm"
+    first = {"start_date": "2020-10-01", "end_date": "2021-06-30"}
+    assert next_state(DEFAULT, ids.DATES, first, shared) == decode(shared)
+    assert next_state(DEFAULT, ids.DATES, {"start_date": None, "end_date": None}, "") == DEFAULT
+    held = decode("?equity=iwm&scale=log")
+    picked = next_state(held, ids.DATES, {"start_date": "2021-01-04", "end_date": "2021-03-31"}, shared)
+    assert picked == held.with_range(dt.date(2021, 1, 4), dt.date(2021, 3, 31))
+    cleared = next_state(decode(shared), ids.DATES, {"start_date": None, "end_date": None}, shared)
+    assert cleared == decode("?equity=iwm")
+
+
 def _meta(series_id: str, *, last: str | None = "2024-01-02", stale: bool = False) -> SeriesMeta:
     stamp = pd.Timestamp(last) if last else None
     return SeriesMeta(series_id, "vendor", stamp, stamp, stamp, stale, None if last else "unavailable: HTTP 503")
