@@ -30,7 +30,7 @@ UPLOAD_MESSAGE = "upload-message"  # what became of the last file dropped
 UPLOAD_STATUS = "upload-status"  # what the view's upload id names
 UPLOAD_GRAPH = "upload-graph"
 CSV = "csv"  # pattern type: a chart's CSV button
-CSV_DOWNLOAD = "csv-download"  # pattern type: its dcc.Download
+CSV_DOWNLOAD = "csv-download"  # the page's one dcc.Download: whichever chart's CSV was asked for
 
 
 def graph(chart: str) -> str:
@@ -56,7 +56,7 @@ def png_link(chart: str) -> str:
 
 
 def action(kind: str, chart: object) -> dict[str, object]:
-    """A pattern-matching id of a chart's action (`kind` CSV or CSV_DOWNLOAD); `chart` a key, MATCH or ALL."""
+    """A pattern-matching id of a chart's action (`kind` CSV); `chart` a key, MATCH or ALL."""
     return {"type": kind, "chart": chart}
 
 

@@ -96,11 +96,7 @@ def card(chart: Chart) -> html.Section:
         ],
         className="actions",
     )
-    head = html.Div(
-        [html.Span(id=ids.badge(chart.key), className="badge"), actions, dcc.Download(id=ids.action(ids.CSV_DOWNLOAD,
-                                                                                              chart.key))],
-        className="card-head",
-    )  # fmt: skip
+    head = html.Div([html.Span(id=ids.badge(chart.key), className="badge"), actions], className="card-head")
     own = [html.Div([labelled(control) for control in chart.controls], className="controls")] if chart.controls else []
     graph = dcc.Graph(id=ids.graph(chart.key), className="chart", config=GRAPH_CONFIG)
     return html.Section(
@@ -203,6 +199,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
             dcc.Store(id=ids.PRESET_RANGES),
+            dcc.Download(id=ids.CSV_DOWNLOAD),
             header,
             *status_line.elements(),
             controls(),
