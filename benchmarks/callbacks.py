@@ -159,6 +159,7 @@ def main() -> None:
     figures = [
         value["figure"]
         for content in contents
+        if content  # a callback that changed nothing answers 204, empty
         for key, value in json.loads(content).get("response", {}).items()
         if key.startswith("graph-") and isinstance(value.get("figure"), dict) and "data" in value["figure"]
     ]
