@@ -12,7 +12,7 @@ and the bytes each figure costs on the wire against the raw float32 size of its 
 A second floor answers the same bytes: one callback that returns, unchanged, what riskon's view callback answered at
 'Max' (Dash's encoding, compression and transfer of that answer, none of riskon's work), so that the view
 callback's own share can be told from the cost of its answer's size.
-Run: .venv/bin/python -m benchmarks.callbacks [--requests N]
+Run: .venv/bin/python -m benchmarks.callbacks [--requests N] [--accept-encoding "gzip, deflate, br"]
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def points(trace: dict[str, Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
-    n = parser.parse_args().requests
+    parser.add_argument("--accept-encoding", default="gzip, deflate, br, zstd", help="default: Chromium's")
+    options = parser.parse_args()
+    n = options.requests
     ports = {"riskon": free_port(), "floor": free_port(), "payload": free_port()}
     with tempfile.TemporaryDirectory() as cache_dir:
         servers = [
@@ -112,7 +114,7 @@ def main() -> None:
         ]
         try:
             session = requests.Session()
-            session.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+            session.headers["Accept-Encoding"] = options.accept_encoding
             base, floor_base, payload_base = (f"http://127.0.0.1:{port}" for port in ports.values())
             floor_spec = session.get(floor_base + "/_dash-dependencies", timeout=10).json()[0]
             floor_body = callback_body(floor_spec, {"preset.value": "5y"}, "preset.value")
@@ -195,6 +197,7 @@ def main() -> None:
                 server.wait(10)
     floor = statistics.median(floor_ms)
     print(f"riskon callbacks on gunicorn (2 gthread workers), {n} sequential actions each, snapshot data, "
+          f"Accept-Encoding '{options.accept_encoding}', "
           f"load average {' '.join(f'{load:.1f}' for load in os.getloadavg())}")  # fmt: skip
     print(line(f"floor: {len(CHARTS)} tiny figures, one callback", floor_ms))
     payload = statistics.median(payload_ms)
