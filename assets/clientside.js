@@ -1,4 +1,21 @@
 // Clientside callbacks: linked zoom and hover across charts with no server round trip, and the copy-link text.
+
+// Dash's @babel/polyfill (core-js 2) replaces String.prototype.trim, parseInt and parseFloat with slow scripts in
+// today's browsers (it still counts U+180E as a space) and plotly.js calls them for every colour it reads: about a
+// fifth of drawing a chart. The browser's own functions are taken back from a fresh realm (an empty iframe).
+(function nativeStringFunctions() {
+  const frame = document.createElement("iframe");
+  frame.hidden = true;
+  document.documentElement.appendChild(frame);
+  const native = frame.contentWindow;
+  ["trim", "trimStart", "trimEnd", "trimLeft", "trimRight"].forEach((name) => {
+    if (native.String.prototype[name]) String.prototype[name] = native.String.prototype[name];
+  });
+  window.parseInt = Number.parseInt = native.parseInt;
+  window.parseFloat = Number.parseFloat = native.parseFloat;
+  frame.remove();
+})();
+
 (function () {
   // Every chart on the page (dcc.Graph with class "chart") shares one x range.
   const graphIds = () => Array.from(document.querySelectorAll(".chart[id]")).map((el) => el.id);
@@ -56,8 +73,9 @@
 
   // Relayout updates that fit every free y axis of `div` to the points inside [x0, x1] (epoch ms): Plotly would
   // autorange y over a series' whole history, which flattens a recent window of a long series. The points are
-  // those Plotly already holds (calcdata: x in epoch ms, y as data values); hidden traces do not count.
-  function yFit(div, x0, x1) {
+  // those Plotly already holds (calcdata: x in epoch ms, y as data values); hidden traces do not count. `types`
+  // names axes about to change type ({yaxis: "log"}): they are fitted in the new units.
+  function yFit(div, x0, x1, types = {}) {
     const layout = div._fullLayout;
     const extents = {};
     (div.calcdata || []).forEach((points) => {
@@ -65,8 +83,8 @@
       if (!trace || trace.visible !== true || trace.type !== "scatter") return;
       const axis = layout[trace.yaxis.replace("y", "yaxis")];
       if (!axis || axis.fixedrange) return;
-      const log = axis.type === "log";
       const name = axis._name;
+      const log = (types[name] || axis.type) === "log";
       const extent = extents[name] || (extents[name] = { low: Infinity, high: -Infinity, log: log });
       for (let i = 0; i < points.length; i++) {
         const x = points[i].x;
@@ -200,17 +218,37 @@
     return true;
   }
 
-  // A preset the analyst picks is drawn at once from the traces the browser holds (x and refitted y, one relayout
-  // per chart), before Dash hears of it; the server then sends only charts whose traces cannot show it.
+  // Show every axis the server put on the view's scale (layout.meta.scaled) on scale `kind`, refitted in its new
+  // units, in one relayout.
+  function showScale(id, kind) {
+    const div = plotDiv(id);
+    const scaled = div && div.layout && div.layout.meta && div.layout.meta.scaled;
+    if (!scaled || !scaled.length || !div._fullLayout || !div.calcdata) return;
+    const types = {};
+    scaled.forEach((name) => (types[name] = kind));
+    const update = yFit(div, ...div._fullLayout.xaxis.range.map(dateMs), types);
+    scaled.forEach((name) => {
+      update[name + ".type"] = kind;
+      if (kind !== "log") update[name + ".dtick"] = null;
+    });
+    quietRelayout(div, update);
+  }
+
+  // A preset or scale the analyst picks is drawn at once from the traces the browser holds (one relayout per
+  // chart), before Dash hears of it; the server then sends only charts whose traces cannot show it.
   let presetControl = null;
   let presetRanges = null;
+  let scaleControl = null;
+  const picked = (controlId, event) => {
+    const control = controlId && document.getElementById(controlId);
+    return Boolean(control && control.contains(event.target));
+  };
   document.addEventListener(
     "change",
     (event) => {
-      const control = presetControl && document.getElementById(presetControl);
-      const picked = control && control.contains(event.target);
-      const range = picked && presetRanges && presetRanges[event.target.value];
+      const range = picked(presetControl, event) && presetRanges && presetRanges[event.target.value];
       if (range) graphIds().forEach((id) => showRange(id, range, true));
+      if (picked(scaleControl, event)) graphIds().forEach((id) => showScale(id, event.target.value));
     },
     true,
   );
@@ -269,9 +307,12 @@
         zoomHeld = zoom || null;
         interceptAll();
       },
-      // Keeps each preset's range for the view as the server last gave it, for the preset control's clicks.
-      watchPresets: function (ranges) {
-        presetControl = window.dash_clientside.callback_context.states_list[0].id;
+      // Keeps each preset's range for the view as the server last gave it, for the preset control's clicks, and
+      // the controls' ids.
+      watchControls: function (ranges) {
+        const states = window.dash_clientside.callback_context.states_list;
+        presetControl = states[0].id;
+        scaleControl = states[1].id;
         presetRanges = ranges || null;
       },
       // The evidence cards are computed on the server (the study draws 10,000 placebo samples): they are asked

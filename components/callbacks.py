@@ -33,7 +33,7 @@ from components.figures import MAX_POINTS, Figure, fit_axes, unavailable_message
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
 from components.theme import label, short, unit
-from components.url_state import CONTROLS, PRESET, ViewState, decode, encode, parse_date, project, updated
+from components.url_state import CONTROLS, PRESET, SCALE, ViewState, decode, encode, parse_date, project, updated
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
@@ -189,14 +189,17 @@ def refitted(store: Store, chart: Chart, state: ViewState, window: DateRange, x_
 
 
 def range_patch(figure: Figure) -> Patch:
-    """Only the axis ranges of `figure` (and log ticks, chosen by the span): a few hundred bytes."""
+    """Only the axis ranges of `figure`, and each y axis's type and ticks: a few hundred bytes. The type and
+    ticks too because the browser may have changed them itself (a scale change) without the figure it holds."""
     patch = Patch()
     for axis, settings in figure["layout"].items():
         if not axis.startswith(("xaxis", "yaxis")):
             continue
         if "range" in settings:
             patch["layout"][axis]["range"] = settings["range"]
-        if settings.get("type") == "log":
+        if axis.startswith("yaxis"):
+            if "type" in settings:
+                patch["layout"][axis]["type"] = settings["type"]
             patch["layout"][axis]["dtick"] = settings.get("dtick")
     return patch
 
@@ -291,14 +294,14 @@ def register(app: Dash, store: Store) -> None:
                 charts += [patch, no_update, no_update, no_update, png_href(chart.key, pinned)]
                 continue
             figure, tokens[chart.key] = chart_figure(store, chart, state, x_range)
+            if drawn_traces(store, chart, rendered.get(chart.key), x_range) == list(figure["data"]):
+                # The browser holds the traces: it drew a scale change itself (layout.meta.scaled), else it needs
+                # only the layout.
+                patch = no_update if trigger == SCALE.id else layout_patch(figure)
+                charts += [patch, no_update, no_update, no_update, png_href(chart.key, pinned)]
+                continue
             metas = list(load(store, chart.series(state)).meta.values())
-            traces = drawn_traces(store, chart, rendered.get(chart.key), x_range)
-            charts += [
-                layout_patch(figure) if traces == list(figure["data"]) else figure,  # a scale change: only the layout
-                *badge(metas),
-                "; ".join(unavailable_messages(metas)),
-                png_href(chart.key, pinned),
-            ]
+            charts += [figure, *badge(metas), "; ".join(unavailable_messages(metas)), png_href(chart.key, pinned)]
         table_view = encode(project(state, TABLE_READS))
         evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
         start, end = (state.start.isoformat(), state.end.isoformat()) if state.start and state.end else (None, None)
@@ -347,15 +350,18 @@ def _control_value(field: str, state: ViewState, shown: object) -> object:
 
 
 def register_clientside(app: Dash) -> None:
-    """Linked zoom and hover, presets drawn at once, the evidence cards' trigger and the copy-link text run in the
-    browser (assets/clientside.js)."""
+    """Linked zoom and hover, presets and scales drawn at once, the evidence cards' trigger and the copy-link text
+    run in the browser (assets/clientside.js)."""
     # Zoom and hover events are taken from the charts in the browser once they are drawn; the zoom handler there
     # sets the zoom store.
     app.clientside_callback(
         ClientsideFunction("riskon", "watchCharts"), Input(ids.ZOOM, "data"), Input(ids.RENDERED, "data")
     )
     app.clientside_callback(
-        ClientsideFunction("riskon", "watchPresets"), Input(ids.PRESET_RANGES, "data"), State(PRESET.id, "value")
+        ClientsideFunction("riskon", "watchControls"),
+        Input(ids.PRESET_RANGES, "data"),
+        State(PRESET.id, "value"),
+        State(SCALE.id, "value"),
     )
     app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(

@@ -314,6 +314,14 @@ def end_marks(metas: Iterable[SeriesMeta], x_range: DateRange) -> tuple[list[dic
     return shapes, annotations
 
 
+def on_scale(layout: dict[str, Any], state: ViewState, axes: Iterable[str]) -> dict[str, Any]:
+    """`layout` with `axes` on the view's scale (linear or log), named in layout.meta: the browser draws a change
+    of scale itself, on those axes (assets/clientside.js), as the server would (every other setting is the same)."""
+    scaled = [axis for axis in axes if axis in layout]
+    kind = "log" if state.scale == "log" else "linear"
+    return layout | {axis: layout[axis] | {"type": kind} for axis in scaled} | {"meta": {"scaled": scaled}}
+
+
 def base_layout(*, title: str, metas: Iterable[SeriesMeta], state: ViewState, x_range: DateRange) -> dict[str, Any]:
     """Title, credit line under the plot, end-of-data marks, unified hover and the date axis over `x_range`."""
     metas = list(metas)

@@ -7,7 +7,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html, no_update, set_props
 
 from components import ids
 from components.charts.base import SERVED_SECONDS
@@ -75,14 +75,14 @@ def settled(data: DataStatus, now: pd.Timestamp) -> bool:
 
 def register(app: Dash, store: Store) -> None:
     """Fill the line on load and every tick, the drawer while it is open (a table of every series costs the page
-    ~0.4 s to draw, and the charts' first request waits for this callback), and on a tick move the data version if
-    the served data changed: one read of the status for all four."""
+    ~0.4 s to draw), and on a tick move the data version if the served data changed: one read of the status for all
+    four. The version is set aside from the callback's outputs (set_props): as an output it would make the view
+    callback, which listens to it, wait for this one on every page load."""
 
     @app.callback(
         Output(ids.STATUS_TEXT, "children"),
         Output(ids.STATUS_LINE, "className"),
         Output(ids.STATUS_TABLE, "children"),
-        Output(ids.DATA_VERSION, "data"),
         Input(ids.STATUS_TICK, "n_intervals"),
         Input(ids.STATUS_SUMMARY, "n_clicks"),
         State(ids.DATA_VERSION, "data"),
@@ -93,6 +93,7 @@ def register(app: Dash, store: Store) -> None:
         version = data_version(data)
         # Until the charts are drawn (on load, or a slow first render) they are being drawn from the data there is
         # now: a version would only make them ask again, and before the view is known, for the default view.
-        changed = bool(ticks) and bool(rendered) and version != shown and settled(data, store.now())
+        if ticks and rendered and version != shown and settled(data, store.now()):
+            set_props(ids.DATA_VERSION, {"data": version})
         drawer = table(data) if isinstance(clicks, int) and clicks % 2 == 1 else no_update  # odd clicks: open
-        return data.line, "status-line" + _LINE_CLASS[data.state], drawer, version if changed else no_update
+        return data.line, "status-line" + _LINE_CLASS[data.state], drawer

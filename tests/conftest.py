@@ -151,8 +151,9 @@ class Page:
         return body | ({"state": state} if state else {}) | {"changedPropIds": changed}
 
     def apply(self, answer: dict[str, Any]) -> None:
-        """Set the props a callback answered with (patches are the renderer's business), as a DataTable would."""
-        for key, props in answer.get("response", {}).items():
+        """Set the props a callback answered with, its outputs and those it set aside (set_props); patches are the
+        renderer's business. Then what a DataTable derives."""
+        for key, props in [*answer.get("response", {}).items(), *answer.get("sideUpdate", {}).items()]:
             if key in self.components:
                 for prop, value in props.items():
                     if not (isinstance(value, dict) and "__dash_patch_update" in value):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from components.figures import Figure, axis_title, base_layout, hover, line_traces, ticks
+from components.figures import Figure, axis_title, base_layout, hover, line_traces, on_scale, ticks
 from components.theme import color, short
 
 if TYPE_CHECKING:
@@ -42,14 +42,12 @@ def line_figure(
             hovertemplate=f"{hover(series_id, state)}<extra>{name}</extra>",
         )
     layout = base_layout(title=title, metas=[data.meta[sid] for sid in left + right], state=state, x_range=x_range)
-    axis_type = "log" if state.scale == "log" else "linear"
     if state.mode == "rebase":
-        layout["yaxis"] = {"type": axis_type, "title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
+        layout["yaxis"] = {"title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
     else:
-        layout["yaxis"] = {"type": axis_type, "title": {"text": axis_title(left)}, **ticks(left)}
+        layout["yaxis"] = {"title": {"text": axis_title(left)}, **ticks(left)}
         if dual:
             layout["yaxis2"] = {
-                "type": axis_type,
                 "title": {"text": axis_title(right)},
                 "overlaying": "y",
                 "side": "right",
@@ -57,4 +55,4 @@ def line_figure(
                 "tickmode": "auto",
                 **ticks(right),
             }
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": on_scale(layout, state, ("yaxis", "yaxis2"))}

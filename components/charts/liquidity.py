@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.charts.base import Chart
 from components.charts.lines import line_figure
-from components.figures import Line, base_layout, hover, line_traces, prepare
+from components.figures import Line, base_layout, hover, line_traces, on_scale, prepare
 from components.theme import color, short
 from components.url_state import LIQUIDITY
 from data_sources.analytics import resample_closes
@@ -63,12 +63,11 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         traces += line_traces(data.line(series_id), x_range, name=name, yaxis="y2",
                               hovertemplate=f"{hover(series_id, state)}<extra>{name}</extra>",
                               line={"color": color(series_id), "width": 1.4})  # fmt: skip
-    axis_type = "log" if state.scale == "log" else "linear"
-    layout["yaxis"] = {"type": axis_type, "title": {"text": "Net liquidity (USD)"}, "exponentformat": "B",
+    layout["yaxis"] = {"title": {"text": "Net liquidity (USD)"}, "exponentformat": "B",
                        "tickprefix": "$"}  # fmt: skip
     layout["yaxis2"] = {"type": "log", "title": {"text": "BTC (USD), ^RUT (points), log"}, "overlaying": "y",
                         "side": "right", "showgrid": False}  # fmt: skip
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": on_scale(layout, state, ("yaxis",))}
 
 
 CHART = Chart(

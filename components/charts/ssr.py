@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from components.charts.base import Chart
-from components.figures import base_layout, line_traces, prepare
+from components.figures import base_layout, line_traces, on_scale, prepare
 from components.theme import color
 from components.url_state import HORIZON
 from data_sources.analytics import stablecoin_share, supply_ratio, supply_up_market_down
@@ -58,12 +58,12 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         lambda: _shaded(supply_up_market_down(frame, supply=SUPPLY, horizon_days=state.horizon,
                                               resolution=state.resolution)),
     )  # fmt: skip
-    layout["yaxis"] = {"title": {"text": "SSR"}, "type": "log" if state.scale == "log" else "linear"}
+    layout["yaxis"] = {"title": {"text": "SSR"}}
     # A decimal once ticks are closer than 1%: a zoomed share axis would otherwise label 5% 5% 6% 7% 7%.
     percent = [{"dtickrange": [None, 0.01], "value": ".1%"}, {"dtickrange": [0.01, None], "value": ".0%"}]
     layout["yaxis2"] = {"overlaying": "y", "side": "right", "tickformatstops": percent, "nticks": 6,
                         "showgrid": False, "title": {"text": "share of total cap"}}  # fmt: skip
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": on_scale(layout, state, ("yaxis",))}
 
 
 CHART = Chart("ssr", title, series, build, reads=("horizon", "resolution", "scale", "theme"), controls=(HORIZON,))

@@ -78,6 +78,23 @@ def test_page_shows_four_charts_with_badges_and_no_console_errors(
     assert console_errors == []
 
 
+def test_the_page_draws_with_the_browsers_own_string_functions(page: Page, live_url: str) -> None:
+    # Dash's polyfill swaps them for slow scripts that plotly.js calls for every colour it reads. Its versions still
+    # count U+180E as a space (it is none since Unicode 6.3): that tells them apart.
+    _open(page, live_url)
+    native = page.evaluate(
+        "s => [s.trim(), s.trimStart(), s.trimEnd(), String(parseInt(s + 8)), String(parseFloat(s + 8))]",
+        "\u180e",
+    )
+    assert native == ["\u180e", "\u180e", "\u180e", "NaN", "NaN"]
+    assert page.evaluate("[' 08 '.trim(), parseInt(' 08 '), parseFloat('2.5e3'), Number.parseInt('7')]") == [
+        "08",
+        8,
+        2500,
+        7,
+    ]
+
+
 def test_zooming_one_chart_moves_every_other_chart_and_the_url(
     page: Page, live_url: str, console_errors: list[str]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 
 import pytest
@@ -99,6 +100,54 @@ def test_a_preset_is_drawn_in_the_browser_with_one_relayout_per_chart(page: Page
     assert _y_range(page, "smallcaps")[0] > 1_700
     counts = page.evaluate("window.relayouts")
     assert {key: counts.get(f"graph-{key}") for key in CHARTS} == {key: 1 for key in CHARTS}
+
+
+def _axis(page: Page, key: str, axis: str = "yaxis") -> dict[str, object]:
+    return page.evaluate(
+        "([key, axis]) => { const a = document.querySelector(`#graph-${key} .js-plotly-plot`)._fullLayout[axis];"
+        " return {type: a.type, range: a.range, dtick: a.dtick}; }",
+        [key, axis],
+    )
+
+
+def test_a_scale_is_drawn_in_the_browser_with_one_relayout_per_chart_it_changes(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    linear = _y_range(page, "smallcaps")
+    page.evaluate(COUNT_RELAYOUTS)
+    # The server is unreachable from here on: the log axes must come from the browser alone.
+    page.route("**/_dash-update-component", lambda route: route.abort())
+    page.locator("#scale").get_by_text("Log", exact=True).click()
+    eventually(page, lambda: _axis(page, "smallcaps")["type"], "log")
+    # Refitted in log10 units: ^RUT's five years (~1,650 to ~3,000) and BTC's (~15,000 to ~125,000).
+    low, high = _axis(page, "smallcaps")["range"]
+    assert 3.15 < low < math.log10(linear[0] + 100) and math.log10(linear[1] - 100) < high < 3.55
+    assert (
+        4.0 < _axis(page, "smallcaps", "yaxis2")["range"][0] < 4.3
+        and _axis(page, "smallcaps", "yaxis2")["type"] == "log"
+    )
+    # Stablecoin supply spans more than a decade in five years: 1-2-5 ticks per decade, as the server draws them.
+    assert _axis(page, "stablecoins") == {"type": "log", "range": _axis(page, "stablecoins")["range"], "dtick": "D2"}
+    # Axes that do not follow the scale keep theirs: liquidity's right axis (log always), Fear & Greed's 0-100.
+    assert _axis(page, "liquidity", "yaxis2")["type"] == "log" and _axis(page, "sentiment")["type"] == "linear"
+    counts = page.evaluate("window.relayouts")
+    scaled = ("smallcaps", "altcoins", "stablecoins", "ssr", "liquidity")
+    assert {key: counts.get(f"graph-{key}") for key in (*CHARTS, "liquidity")} == {
+        key: 1 if key in scaled else None for key in (*CHARTS, "liquidity")
+    }
+
+
+def test_a_scale_drawn_in_the_browser_holds_when_the_server_moves_the_range(page: Page, live_url: str) -> None:
+    _open(page, live_url)
+    five_years = _x_range(page, "smallcaps")
+    page.locator("#scale").get_by_text("Log", exact=True).click()
+    expect(page).to_have_url(re.compile(r"\?scale=log$"), timeout=30_000)
+    _zoom_until_in_url(page, "smallcaps", "2024-01-02", "2024-12-31")
+    page.go_back()  # the server moves every chart back to five years (a range patch on the figure it sent)
+    expect(page).to_have_url(re.compile(r"\?scale=log$"), timeout=30_000)
+    eventually(page, lambda: _all_x_ranges(page), [five_years] * len(CHARTS))
+    page.wait_for_load_state("networkidle")
+    assert [_axis(page, key)["type"] for key in ("smallcaps", "altcoins", "stablecoins", "ssr")] == ["log"] * 4
+    assert 3.15 < _axis(page, "smallcaps")["range"][0] < 3.3  # fitted in log units to the five years again
 
 
 def test_a_zoom_refits_every_chart_in_the_browser_with_one_relayout_each(page: Page, live_url: str) -> None:

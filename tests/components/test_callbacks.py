@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from components import ids
-from components.callbacks import badge, load, next_state, state_range, view_range
+from components.callbacks import badge, chart_figures, load, next_state, state_range, view_range
 from components.charts import CHARTS
 from components.url_state import CONTROLS, DEFAULT, ViewState, decode
 from data_sources.store import SeriesMeta, Store
@@ -106,18 +106,49 @@ def test_a_preset_inside_the_drawn_window_is_drawn_by_the_browser_and_one_outsid
     assert ids.SIGNAL_VIEW not in rebuilt
 
 
-def test_a_scale_change_sends_only_the_layout_of_charts_whose_traces_stay(client: FlaskClient) -> None:
+def test_a_scale_change_is_drawn_by_the_browser_and_one_from_a_link_sends_only_layouts(client: FlaskClient) -> None:
     page = Page(client)
     page.send("url.search", "")
     full = page.last_bytes
-    answer = page.send("scale.value", "log")
+    clicked = page.send("scale.value", "log")
+    assert clicked["url"]["search"] == "?scale=log"
+    assert not any(key.startswith("graph-") for key in clicked)  # the browser drew it (layout.meta.scaled)
+    assert page.last_bytes < 3_000
+    linked = page.send("url.search", "")  # back to linear, from the URL: nothing was drawn in the browser
     for key in ("smallcaps", "altcoins", "liquidity"):
-        operations = answer[f"graph-{key}"]["figure"]["operations"]
+        operations = linked[f"graph-{key}"]["figure"]["operations"]
         assert [op["location"] for op in operations] == [["layout"]]
-    assert answer["graph-smallcaps"]["figure"]["operations"][0]["params"]["value"]["yaxis"]["type"] == "log"
+    assert linked["graph-smallcaps"]["figure"]["operations"][0]["params"]["value"]["yaxis"]["type"] == "linear"
     assert page.last_bytes < full / 3  # no traces travel
     rebased = page.send("mode.value", "rebase")  # rebased values are new traces
     assert rebased["graph-smallcaps"]["figure"]["data"]
+
+
+def _leaves(value: object, path: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        return {leaf: v for key, item in value.items() for leaf, v in _leaves(item, f"{path}.{key}").items()}
+    return {path.lstrip("."): value}
+
+
+@pytest.mark.parametrize("view", ["", "?mode=rebase", "?liquidity=change&preset=max", "?provider=cryptocap"])
+def test_log_and_linear_differ_only_where_the_browser_redraws_a_scale_change(snapshot_store: Store, view: str) -> None:
+    # The browser draws a scale change itself on the axes layout.meta names (type, refitted range, log ticks);
+    # any other difference would be lost.
+    linear, _ = chart_figures(snapshot_store, decode(view))
+    log, _ = chart_figures(snapshot_store, decode(view + "&scale=log"))
+    marked = set()
+    for chart in CHARTS:
+        before, after = linear[chart.key], log[chart.key]
+        assert before["data"] == after["data"], chart.key
+        scaled = after["layout"].get("meta", {}).get("scaled", [])
+        assert before["layout"].get("meta") == after["layout"].get("meta"), chart.key
+        assert ("scale" in chart.reads) >= bool(scaled), chart.key
+        old, new = _leaves(before["layout"]), _leaves(after["layout"])
+        changed = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
+        assert changed <= {f"{axis}.{field}" for axis in scaled for field in ("type", "range", "dtick")}, chart.key
+        assert all(after["layout"][axis]["type"] == "log" for axis in scaled), chart.key
+        marked |= {chart.key} if scaled else set()
+    assert {"smallcaps", "altcoins", "stablecoins", "ssr"} <= marked
 
 
 def test_a_control_rebuilds_only_the_charts_that_read_it(client: FlaskClient) -> None:

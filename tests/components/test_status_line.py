@@ -68,7 +68,7 @@ def _tick(client: FlaskClient, page: Page, spec: dict[str, Any], ticks: int) -> 
     page.components[ids.STATUS_TICK][2]["n_intervals"] = ticks
     answer = client.post(CALLBACK_PATH, json=page.request(spec, triggered=ticks > 0)).get_json()
     page.apply(answer)
-    return dict(answer["response"])
+    return {**answer["response"], **answer.get("sideUpdate", {})}
 
 
 def test_one_read_fills_the_line_and_moves_the_data_version_only_on_a_tick_after_new_data(tmp_path: Path) -> None:
