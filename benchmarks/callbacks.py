@@ -10,8 +10,8 @@ view callback's ratio to the floor's one callback (goal, issue 11: within 2x for
 - views that miss the trace cache (rebased at a different start each time: the traces depend on it);
 and the bytes each figure costs on the wire against the raw float32 size of its points (x and y).
 A second floor answers the same bytes: one callback that returns, unchanged, what riskon's view callback answered at
-'Max' (Dash's encoding, compression and transfer of that answer, none of riskon's work), so that the view
-callback's own share can be told from the cost of its answer's size.
+'Max' (Dash's encoding, compression and transfer of that answer; none of riskon's work, request checks or security
+headers), so that the view callback's own share can be told from the cost of its answer's size.
 Run: .venv/bin/python -m benchmarks.callbacks [--requests N] [--accept-encoding "gzip, deflate, br"]
 """
 

@@ -3,7 +3,7 @@
 Compresses the view callback's first answer at 'Max' and at the default view (posted in-process) and the plotly.js
 bundle with each algorithm flask-compress offers at several levels, and prints per level the median CPU time, the
 bytes, and the time to send them at 100 and 10 Mbit/s (compression plus transfer) against the floor of the same
-run: the uncompressed bytes. `components/static.py` sets the level that costs least at 100 Mbit/s for the answer.
+run: the uncompressed bytes. Marked: flask-compress's default levels and riskon's (components/static.py).
 Run: .venv/bin/python -m benchmarks.compression [--repeat N]
 """
 
