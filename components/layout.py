@@ -105,7 +105,7 @@ def card(chart: Chart) -> html.Section:
     graph = dcc.Graph(id=ids.graph(chart.key), className="chart", config=GRAPH_CONFIG)
     return html.Section(
         [head, *own, html.Div(id=ids.message(chart.key), className="panel-message"),
-         dcc.Loading(graph, type="dot", delay_show=300)],
+         html.Div(graph, className="graph-slot")],
         id=ids.card(chart.key),
         className="card",
     )  # fmt: skip
@@ -153,7 +153,7 @@ def study_card() -> html.Section:
     graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
     return html.Section(
         [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
-         dcc.Loading(graph, type="dot", delay_show=300), table, html.P(id=ids.STUDY_NOTES, className="convention")],
+         html.Div(graph, className="graph-slot"), table, html.P(id=ids.STUDY_NOTES, className="convention")],
         id=ids.card("event-study"),
         className="card card-wide",
         style={"gridColumn": "1 / -1"},

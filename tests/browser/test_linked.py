@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import math
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -102,7 +103,7 @@ def test_a_preset_is_drawn_in_the_browser_with_one_relayout_per_chart(page: Page
     assert {key: counts.get(f"graph-{key}") for key in CHARTS} == {key: 1 for key in CHARTS}
 
 
-def _axis(page: Page, key: str, axis: str = "yaxis") -> dict[str, object]:
+def _axis(page: Page, key: str, axis: str = "yaxis") -> dict[str, Any]:
     return page.evaluate(
         "([key, axis]) => { const a = document.querySelector(`#graph-${key} .js-plotly-plot`)._fullLayout[axis];"
         " return {type: a.type, range: a.range, dtick: a.dtick}; }",
