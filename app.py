@@ -24,6 +24,7 @@ def create_app(store: Store | None = None) -> Dash:
     store = store or default_store()
     app = Dash(__name__, title="riskon", update_title="", assets_folder="assets", compress=True)
     static.cache_static(app)
+    static.compress_fast(app)
     app.layout = layout.page()
     layout.register(app)
     callbacks.register(app, store)

@@ -9,7 +9,10 @@ view callback's ratio to the floor's one callback (goal, issue 11: within 2x for
   the new window);
 - views that miss the trace cache (rebased at a different start each time: the traces depend on it);
 and the bytes each figure costs on the wire against the raw float32 size of its points (x and y).
-Run: .venv/bin/python -m benchmarks.callbacks [--requests N]
+A second floor answers the same bytes: one callback that returns, unchanged, what riskon's view callback answered at
+'Max' (Dash's encoding, compression and transfer of that answer; none of riskon's work, request checks or security
+headers), so that the view callback's own share can be told from the cost of its answer's size.
+Run: .venv/bin/python -m benchmarks.callbacks [--requests N] [--accept-encoding "gzip, deflate, br"]
 """
 
 from __future__ import annotations
@@ -29,13 +32,35 @@ from typing import Any
 
 import numpy as np
 import requests
+from dash import Dash, Input, Output, dcc
 
 from benchmarks.dash_client import callback_body, cascade, find_callback
-from components import ids
+from components import ids, static
 from components.charts import CHARTS
 from components.figures import trace_points
 
 ROOT = Path(__file__).resolve().parents[1]
+ANSWER_FILE = "RISKON_BENCH_ANSWER"  # where the payload floor reads the answer it returns
+
+
+def payload_floor_app(answer: dict[str, Any]) -> Dash:
+    """A no-op callback answering `answer` (a view callback's `response`: component id -> property -> value) as
+    the value of one store, so its answer holds the same bytes."""
+    app = Dash(__name__, title="payload floor", update_title="", compress=True)
+    static.compress_fast(app)  # as riskon's
+    app.layout = [dcc.Input(id="trigger"), dcc.Store(id="answer")]
+
+    @app.callback(Output("answer", "data"), Input("trigger", "value"))
+    def same_answer(_: object) -> dict[str, Any]:
+        return answer
+
+    return app
+
+
+def payload_floor_server() -> Any:
+    """gunicorn's factory for the payload floor (`benchmarks.callbacks:payload_floor_server()`), answering what
+    the JSON file named by RISKON_BENCH_ANSWER holds."""
+    return payload_floor_app(json.loads(Path(os.environ[ANSWER_FILE]).read_text())["response"]).server
 
 
 def free_port() -> int:
@@ -78,8 +103,10 @@ def points(trace: dict[str, Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
-    n = parser.parse_args().requests
-    ports = {"riskon": free_port(), "floor": free_port()}
+    parser.add_argument("--accept-encoding", default="gzip, deflate, br, zstd", help="default: Chromium's")
+    options = parser.parse_args()
+    n = options.requests
+    ports = {"riskon": free_port(), "floor": free_port(), "payload": free_port()}
     with tempfile.TemporaryDirectory() as cache_dir:
         servers = [
             start_gunicorn(ports["riskon"], cache_dir),
@@ -87,12 +114,13 @@ def main() -> None:
         ]
         try:
             session = requests.Session()
-            session.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
-            base, floor_base = (f"http://127.0.0.1:{port}" for port in ports.values())
+            session.headers["Accept-Encoding"] = options.accept_encoding
+            base, floor_base, payload_base = (f"http://127.0.0.1:{port}" for port in ports.values())
             floor_spec = session.get(floor_base + "/_dash-dependencies", timeout=10).json()[0]
             floor_body = callback_body(floor_spec, {"preset.value": "5y"}, "preset.value")
             dependencies = session.get(base + "/_dash-dependencies", timeout=10).json()
-            view_output = find_callback(dependencies, ids.URL)["output"]
+            view_spec = find_callback(dependencies, ids.URL)
+            view_output = view_spec["output"]
             answers: list[bytes] = []
             view_ms: list[float] = []
 
@@ -129,13 +157,37 @@ def main() -> None:
                 for day in days
             ]
             timed(max_view[:20])  # warm both workers
-            for _ in range(20):
-                post({}, floor_body, floor_base)
-            floor_ms = []
-            for _ in range(n):
-                started = time.perf_counter()
-                post({}, floor_body, floor_base)
-                floor_ms.append((time.perf_counter() - started) * 1000)
+            answer_file = Path(cache_dir, "answer.json")
+            max_body = callback_body(view_spec, {"url.search": "?preset=max"}, "url.search")
+            max_answer = session.post(base + "/_dash-update-component", json=max_body, timeout=60, stream=True)
+            encoding = max_answer.headers.get("Content-Encoding", "identity")
+            wire_bytes = len(max_answer.raw.read(decode_content=False))
+            answer_file.write_bytes(session.post(base + "/_dash-update-component", json=max_body, timeout=60).content)
+            servers.append(
+                start_gunicorn(
+                    ports["payload"],
+                    cache_dir,
+                    app="benchmarks.callbacks:payload_floor_server()",
+                    overrides={ANSWER_FILE: str(answer_file)},
+                )
+            )
+            payload_spec = session.get(payload_base + "/_dash-dependencies", timeout=10).json()[0]
+            payload_body = callback_body(payload_spec, {"trigger.value": "max"}, "trigger.value")
+
+            def sequential(body: dict[str, Any], at: str) -> list[float]:
+                """Milliseconds of n posts of `body` (after 20 that warm both workers)."""
+                for _ in range(20):
+                    post({}, body, at)
+                times = []
+                for _ in range(n):
+                    started = time.perf_counter()
+                    post({}, body, at)
+                    times.append((time.perf_counter() - started) * 1000)
+                return times
+
+            answer_file_size = answer_file.stat().st_size
+            floor_ms = sequential(floor_body, floor_base)
+            payload_ms = sequential(payload_body, payload_base)
             max_ms, max_view_ms, contents = timed(max_view)
             zoom_ms, zoom_view_ms, zoom_contents = timed(zooms)
             miss_ms, miss_view_ms, _ = timed(misses)
@@ -145,8 +197,12 @@ def main() -> None:
                 server.wait(10)
     floor = statistics.median(floor_ms)
     print(f"riskon callbacks on gunicorn (2 gthread workers), {n} sequential actions each, snapshot data, "
+          f"Accept-Encoding '{options.accept_encoding}', "
           f"load average {' '.join(f'{load:.1f}' for load in os.getloadavg())}")  # fmt: skip
     print(line(f"floor: {len(CHARTS)} tiny figures, one callback", floor_ms))
+    payload = statistics.median(payload_ms)
+    print(line("payload floor: 'Max' answer, no work", payload_ms))
+    print(f"  the 'Max' answer: {answer_file_size / 1024:.0f} KiB, {wire_bytes / 1024:.0f} KiB {encoding} on the wire")
     for label, values, view in (
         (f"view at 'Max', cached ({len(contents)} callbacks)", max_ms, max_view_ms),
         (f"zoom, new window ({len(zoom_contents)} callbacks)", zoom_ms, zoom_view_ms),
@@ -154,11 +210,13 @@ def main() -> None:
     ):
         print(line(label, values))
         ratio = statistics.median(view) / floor
-        print(line("  its view callback alone", view) + f"   {ratio:5.2f}x floor (goal <= 2x)")
+        ratios = f"{ratio:5.2f}x floor (goal <= 2x)   {statistics.median(view) / payload:5.2f}x payload floor"
+        print(line("  its view callback alone", view) + "   " + ratios)
     print(f"zoom answers: {sum(map(len, zoom_contents)) / 1024:.1f} KiB decoded")
     figures = [
         value["figure"]
         for content in contents
+        if content  # a callback that changed nothing answers 204, empty
         for key, value in json.loads(content).get("response", {}).items()
         if key.startswith("graph-") and isinstance(value.get("figure"), dict) and "data" in value["figure"]
     ]

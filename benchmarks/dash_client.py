@@ -20,13 +20,18 @@ def find_callback(dependencies: list[dict[str, Any]], first_input: str, output: 
 
 def callback_body(spec: dict[str, Any], values: dict[str, Any], changed: str) -> dict[str, Any]:
     """The request for `spec` with `values` keyed 'id.property' (missing ones None) and `changed` as the trigger."""
+    # A pattern id names the components built when the analyst comes to them (the date picker, the tables): a list,
+    # empty on a page just opened.
     outputs = [
-        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+        [] if part.startswith("{") else {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
         for part in spec["output"].strip(".").split("...")
     ]
 
-    def props(items: list[dict[str, str]]) -> list[dict[str, Any]]:
-        return [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+    def props(items: list[dict[str, str]]) -> list[Any]:
+        return [
+            [] if item["id"].startswith("{") else {**item, "value": values.get(f"{item['id']}.{item['property']}")}
+            for item in items
+        ]
 
     return {
         "output": spec["output"],

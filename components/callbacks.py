@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 
 from components import ids
 from components.charts import (
@@ -333,12 +333,12 @@ def register(app: Dash, store: Store) -> None:
         )
 
     @app.callback(
-        Output(ids.action(ids.CSV_DOWNLOAD, MATCH), "data"),
-        Input(ids.action(ids.CSV, MATCH), "n_clicks"),
+        Output(ids.CSV_DOWNLOAD, "data"),
+        Input(ids.action(ids.CSV, ALL), "n_clicks"),
         State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def download_csv(_: int, search: str | None) -> Any:
+    def download_csv(_: list[int | None], search: str | None) -> Any:
         """The chart's data over the view's range as CSV, named like its PNG."""
         key = ctx.triggered_id.get("chart") if isinstance(ctx.triggered_id, dict) else None
         if key not in BY_KEY:

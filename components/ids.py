@@ -33,7 +33,7 @@ UPLOAD_GRAPH = "upload-graph"
 LAZY = "lazy"  # pattern type: the place where a part of the page is built once wanted (layout.deferred)
 WANTED = "wanted"  # pattern type: dcc.Store, set once its part is wanted (assets/clientside.js watchLazy)
 CSV = "csv"  # pattern type: a chart's CSV button
-CSV_DOWNLOAD = "csv-download"  # pattern type: its dcc.Download
+CSV_DOWNLOAD = "csv-download"  # the page's one dcc.Download: whichever chart's CSV was asked for
 
 
 def graph(chart: str) -> str:
@@ -65,7 +65,7 @@ def indexed(kind: str, index: object = 0) -> dict[str, object]:
 
 
 def action(kind: str, chart: object) -> dict[str, object]:
-    """A pattern-matching id of a chart's action (`kind` CSV or CSV_DOWNLOAD); `chart` a key, MATCH or ALL."""
+    """A pattern-matching id of a chart's action (`kind` CSV); `chart` a key, MATCH or ALL."""
     return {"type": kind, "chart": chart}
 
 

@@ -139,16 +139,12 @@ def card(chart: Chart) -> html.Section:
         ],
         className="actions",
     )
-    head = html.Div(
-        [html.Span(id=ids.badge(chart.key), className="badge"), actions, dcc.Download(id=ids.action(ids.CSV_DOWNLOAD,
-                                                                                              chart.key))],
-        className="card-head",
-    )  # fmt: skip
+    head = html.Div([html.Span(id=ids.badge(chart.key), className="badge"), actions], className="card-head")
     own = [html.Div([labelled(control) for control in chart.controls], className="controls")] if chart.controls else []
     graph = dcc.Graph(id=ids.graph(chart.key), className="chart", config=GRAPH_CONFIG)
     return html.Section(
         [head, *own, html.Div(id=ids.message(chart.key), className="panel-message"),
-         dcc.Loading(graph, type="dot", delay_show=300)],
+         html.Div(graph, className="graph-slot")],
         id=ids.card(chart.key),
         className="card",
     )  # fmt: skip
@@ -192,7 +188,7 @@ def study_card() -> html.Section:
     graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
     return html.Section(
         [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
-         dcc.Loading(graph, type="dot", delay_show=300), deferred(ids.STUDY_TABLE, when="near", margin="100%"),
+         html.Div(graph, className="graph-slot"), deferred(ids.STUDY_TABLE, when="near", margin="100%"),
          html.P(id=ids.STUDY_NOTES, className="convention")],
         id=ids.card("event-study"),
         className="card card-wide",
@@ -286,6 +282,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
             dcc.Store(id=ids.PRESET_RANGES),
+            dcc.Download(id=ids.CSV_DOWNLOAD),
             header,
             *status_line.elements(),
             controls(),

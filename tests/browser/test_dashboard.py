@@ -9,7 +9,7 @@ import re
 import struct
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from components import ids
 from data_sources.series import SERIES
@@ -95,6 +95,27 @@ def test_the_page_draws_with_the_browsers_own_string_functions(page: Page, live_
         2500,
         7,
     ]
+
+
+def test_a_chart_shows_a_spinner_until_it_is_drawn(page: Page, live_url: str) -> None:
+    spinner = """k => { const slot = document.querySelector(`#panel-${k} .graph-slot`);
+      const after = slot && getComputedStyle(slot, '::after');
+      return after ? [after.content, after.opacity] : null; }"""
+    page.route("**/_dash-update-component", lambda route: route.abort())  # the server never answers
+    page.goto(live_url)
+    page.wait_for_function(f"k => {{ const s = ({spinner})(k); return s && s[1] === '1'; }}", arg="smallcaps")
+    page.unroute("**/_dash-update-component")
+    _open(page, live_url)
+    for key in PANELS:
+        assert page.evaluate(spinner, key)[0] == "none"
+    held: list[Route] = []  # a slow server: its answers wait until released
+    page.route("**/_dash-update-component", lambda route: held.append(route))
+    page.locator("#preset").get_by_text("Max", exact=True).click()  # new traces: the server redraws the charts
+    page.wait_for_function(f"k => {{ const s = ({spinner})(k); return s && s[1] === '1'; }}", arg="smallcaps")
+    page.unroute("**/_dash-update-component")
+    for route in held:
+        route.continue_()
+    page.wait_for_function(f"k => ({spinner})(k)[0] === 'none'", arg="smallcaps")
 
 
 def test_zooming_one_chart_moves_every_other_chart_and_the_url(
