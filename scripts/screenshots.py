@@ -32,6 +32,8 @@ def capture(page: Page, url: str, path: Path, whole: bool) -> None:
     if whole:
         page.locator("#study-graph").scroll_into_view_if_needed()
         page.wait_for_function("() => (document.querySelector('#study-graph .js-plotly-plot')?.data || []).length")
+        page.locator("#panel-signals").scroll_into_view_if_needed()  # the signal table is built near view
+        page.wait_for_function("() => document.querySelector('#panel-signals td')", timeout=60_000)
         settle(page)
         page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=path, full_page=whole)
