@@ -302,6 +302,19 @@
   const lazyWatched = new WeakSet();
   const REACH = ["pointerover", "focusin", "touchstart"];
 
+  // `act()` once `element` comes within `margin` (CSS, e.g. "100%") above or below the screen.
+  function onceNear(element, margin, act) {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        observer.disconnect();
+        act();
+      },
+      { rootMargin: `${margin} 0px` },
+    );
+    observer.observe(element);
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
       // Keeps the zoom store's id and value for linkZoom, which sets it, and takes the charts' events whenever
@@ -325,15 +338,7 @@
         const section = document.querySelector(".evidence");
         if (shown || !section) return;
         const store = window.dash_clientside.callback_context.inputs_list[0].id;
-        const observer = new IntersectionObserver(
-          (entries) => {
-            if (!entries.some((entry) => entry.isIntersecting)) return;
-            observer.disconnect();
-            window.dash_clientside.set_props(store, { data: true });
-          },
-          { rootMargin: "100% 0px" },
-        );
-        observer.observe(section);
+        onceNear(section, "100%", () => window.dash_clientside.set_props(store, { data: true }));
       },
       // Parts built when the analyst comes to them (components/layout.py deferred), so that their code (the
       // date-picker and table bundles) loads then and not with the page: a part's store is set once its place
@@ -354,15 +359,7 @@
             REACH.forEach((type) => place.addEventListener(type, reached, { passive: true }));
             return;
           }
-          const observer = new IntersectionObserver(
-            (entries) => {
-              if (!entries.some((entry) => entry.isIntersecting)) return;
-              observer.disconnect();
-              want();
-            },
-            { rootMargin: `${place.dataset.margin} 0px` },
-          );
-          observer.observe(place);
+          onceNear(place, place.dataset.margin, want);
         });
       },
       copyLink: function () {
