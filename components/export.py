@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -89,10 +90,14 @@ class Renderer:
 
     def _run(self, started: concurrent.futures.Future[None]) -> None:
         async def serve() -> None:
+            browser = None
             try:
                 browser = kaleido.Kaleido(n=self.slots, timeout=RENDER_TIMEOUT_SECONDS, mathjax=False)
                 await browser.open()
             except BaseException as exc:
+                if browser is not None:  # a half-open Chromium is closed here, not left to the garbage collector
+                    with contextlib.suppress(Exception):
+                        await browser.close()
                 started.set_exception(exc)
                 return
             self._loop, self._kaleido, self._stop = asyncio.get_running_loop(), browser, asyncio.Event()
