@@ -312,10 +312,9 @@ def register(app: Dash, store: Store) -> None:
             charts += [figure, *badge(metas), "; ".join(unavailable_messages(metas)), png_href(chart.key, pinned)]
         table_view = encode(project(state, TABLE_READS))
         evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
-        # The picker's outputs are the same list as its inputs (none until built, then one): each gets the view's
-        # day unless it shows it already.
-        custom = zip(custom_days(state), (start_dates, end_dates), strict=True)
-        pickers = [[no_update if shown == value else value for shown in dates] for value, dates in custom]
+        start, end = custom_days(state)
+        sent = zip((start, end), (start_dates, end_dates), _picker_outputs(ctx.outputs_list), strict=True)
+        pickers = [_to_pickers(value, shown, len(outputs)) for value, shown, outputs in sent]
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,
@@ -349,6 +348,16 @@ def register(app: Dash, store: Store) -> None:
         return dcc.send_string(chart_csv(store, BY_KEY[key], state, x_range), export_name(key, x_range, "csv"))
 
     register_clientside(app)
+
+
+def _picker_outputs(outputs: list[Any]) -> list[list[Any]]:
+    """The view callback's outputs to the picker's start and end: the only lists among its outputs."""
+    return [output for output in outputs if isinstance(output, list)]
+
+
+def _to_pickers(value: object, shown: list[Any], count: int) -> list[Any]:
+    """`value` for each of `count` pickers (none until built, then one), nothing for one that shows it already."""
+    return [no_update if index < len(shown) and shown[index] == value else value for index in range(count)]
 
 
 def _control_value(field: str, state: ViewState, shown: object) -> object:
