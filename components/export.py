@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime as dt
+import gc
 import hashlib
 import logging
 import os
@@ -134,6 +135,11 @@ class Renderer:
             if self._thread is not None:
                 self._thread.join(RENDER_TIMEOUT_SECONDS)
             self._loop = self._kaleido = self._stop = self._thread = None
+        # The closed Chromium's objects sit in reference cycles with their event loop. Their finalizers (choreographer
+        # removes its profile directory and logs) run here, not at some later collection: one that lands inside an
+        # ast.parse (werkzeug compiles every new route so) fails it with CPython 3.11's "AST constructor recursion
+        # depth mismatch", as two fresh-clone test runs did right after stop_renderer().
+        gc.collect()
 
 
 _renderer = Renderer(int(os.environ.get("RISKON_EXPORT_SLOTS", "2")))
