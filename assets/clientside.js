@@ -16,6 +16,26 @@
   frame.remove();
 })();
 
+// dcc.Graph calls Plotly.Plots.resize after each chart's first plot, and Plotly answers every resize with a
+// relayout of width and height that draws the whole chart again (a chart's most costly step on load), even when
+// the chart already fills its box. A resize is skipped when the chart was drawn at its box's size; a box that
+// changes later still redraws it (dcc.Graph watches the box and resizes again). plotly.js loads after this file.
+document.addEventListener("DOMContentLoaded", function skipSameSizeResize() {
+  const Plots = window.Plotly && window.Plotly.Plots;
+  if (!Plots) return;
+  const resize = Plots.resize;
+  // As Plotly's autosize reads a box: its computed size, a change of more than 1 px, fixed sides never change.
+  const drawnAtSize = (gd) => {
+    const style = gd && gd._fullLayout && gd.layout && window.getComputedStyle(gd);
+    const changed = (side) => !gd.layout[side] && !(Math.abs(parseFloat(style[side]) - gd._fullLayout[side]) <= 1);
+    return Boolean(style) && !changed("width") && !changed("height");
+  };
+  Plots.resize = function (gd) {
+    const div = typeof gd === "string" ? document.getElementById(gd) : gd;
+    return drawnAtSize(div) ? Promise.resolve(div) : resize.apply(this, arguments);
+  };
+});
+
 (function () {
   // Every chart on the page (dcc.Graph with class "chart") shares one x range.
   const graphIds = () => Array.from(document.querySelectorAll(".chart[id]")).map((el) => el.id);

@@ -97,6 +97,24 @@ def test_the_page_draws_with_the_browsers_own_string_functions(page: Page, live_
     ]
 
 
+def test_a_resize_redraws_a_chart_only_when_its_box_changed_size(page: Page, live_url: str) -> None:
+    # dcc.Graph resizes every chart after its first plot; Plotly's resize would draw the whole chart again.
+    _open(page, live_url)
+    resize = """async ([k, width]) => { const gd = document.querySelector(`#graph-${k} .js-plotly-plot`);
+      let redrawn = 0; const count = () => { redrawn += 1; }; gd.on('plotly_afterplot', count);
+      if (width) document.querySelector(`#panel-${k}`).style.width = width + 'px';
+      await Plotly.Plots.resize(gd); gd.removeListener('plotly_afterplot', count);
+      return [redrawn, gd._fullLayout.width]; }"""
+    redrawn, width = page.evaluate(resize, ["smallcaps", None])
+    assert redrawn == 0
+    assert page.evaluate(resize, ["smallcaps", width - 120]) == [1, width - 120]
+    page.set_viewport_size({"width": 900, "height": 900})  # dcc.Graph still follows its box on its own
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#panel-altcoins .js-plotly-plot')].every(gd => "
+        "Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) <= 1 && gd._fullLayout.width < 900)"
+    )
+
+
 def test_a_chart_shows_a_spinner_until_it_is_drawn(page: Page, live_url: str) -> None:
     spinner = """k => { const slot = document.querySelector(`#panel-${k} .graph-slot`);
       const after = slot && getComputedStyle(slot, '::after');
