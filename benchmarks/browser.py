@@ -1,8 +1,9 @@
 """Benchmark: what the analyst waits for in the browser, against a floor app from the same run.
 
-Starts riskon (gunicorn, 2 gthread workers, embedded snapshot) and a floor app: the same page skeleton (the same
-controls, assets and number of graphs, one tiny trace each, one callback). Drives headless Chromium and prints
-medians of several runs, with the machine's load average:
+Starts riskon (gunicorn, 2 gthread workers, embedded snapshot) and the issue's floor app: the same page skeleton
+(riskon's own page: header, controls, cards, assets) whose graphs hold one tiny trace each, drawn by one callback;
+and, for reference, a bare floor (three controls and the graphs). Drives headless Chromium and prints medians of
+several runs, with the machine's load average:
 - cold load (empty cache) and warm load (same browser) until every chart is drawn and nothing redraws;
 - Linear -> Log and preset 5Y -> 1Y until every chart settles;
 - a drag-zoom until every chart settles: redraws per chart (Plotly API calls) and plotly_afterplot events per
@@ -30,7 +31,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.callbacks import free_port, start_gunicorn
-from components import ids, static
+from components import ids, layout, static
 from components.charts import CHARTS as RISKON_CHARTS
 
 CHARTS = len(RISKON_CHARTS)  # the floor draws as many graphs as riskon
@@ -105,26 +106,27 @@ VISIBLE_POINTS = """() => [...document.querySelectorAll('.chart .js-plotly-plot'
 })"""
 
 
-def floor_app() -> Dash:
-    """The floor: riskon's skeleton (controls, assets, seven graphs) with one tiny trace per graph."""
+def floor_app(bare: bool = False) -> Dash:
+    """The floor the issue names: riskon's own page (header, controls, cards, the places of its tables, assets) whose
+    graphs hold one tiny trace each, drawn by one callback. `bare`: only the three controls and the graphs, the
+    floor this benchmark used before, printed for reference."""
     app = Dash(__name__, title="floor", update_title="", assets_folder="../assets", compress=True)
     static.cache_static(app)
-    radios = {
-        PRESET: ["ytd", "1y", "3y", "5y", "max"],
-        SCALE: ["linear", "log"],
-        MODE: ["raw", "rebase"],
-    }
-    defaults = {PRESET: "5y", SCALE: "linear", MODE: "raw"}  # riskon's defaults
-    controls = [
-        dcc.RadioItems(id=key, options=values, value=defaults[key], inline=True) for key, values in radios.items()
-    ]
-    app.layout = html.Div(
-        [*controls, *[dcc.Graph(id=ids.graph(f"floor{i}"), className="chart") for i in range(CHARTS)]]
-    )
+    static.compress_fast(app)
+    graphs = [ids.graph(chart.key) for chart in RISKON_CHARTS]
+    if bare:
+        radios = {PRESET: ["ytd", "1y", "3y", "5y", "max"], SCALE: ["linear", "log"], MODE: ["raw", "rebase"]}
+        defaults = {PRESET: "5y", SCALE: "linear", MODE: "raw"}  # riskon's defaults
+        controls = [
+            dcc.RadioItems(id=key, options=values, value=defaults[key], inline=True) for key, values in radios.items()
+        ]
+        app.layout = html.Div([*controls, *[dcc.Graph(id=graph, className="chart") for graph in graphs]])
+    else:
+        app.layout = layout.page()
     years = {"ytd": 0.9, "1y": 1, "3y": 3, "5y": 5, "max": 20}
 
     @app.callback(
-        [Output(ids.graph(f"floor{i}"), "figure") for i in range(CHARTS)],
+        [Output(graph, "figure") for graph in graphs],
         Input(PRESET, "value"),
         Input(SCALE, "value"),
         Input(MODE, "value"),
@@ -132,15 +134,15 @@ def floor_app() -> Dash:
     def draw(preset: str, scale: str, mode: str) -> list[dict[str, Any]]:
         start = 2026 - years[preset]
         trace = {"type": "scatter", "mode": "lines", "x": [start, 2026], "y": [1, 100 if mode == "raw" else 2]}
-        layout = {"height": 400, "yaxis": {"type": scale}, "xaxis": {"range": [start, 2026]}}
-        return [{"data": [trace], "layout": layout} for _ in range(CHARTS)]
+        figure_layout = {"height": 400, "yaxis": {"type": scale}, "xaxis": {"range": [start, 2026]}}
+        return [{"data": [trace], "layout": figure_layout} for _ in graphs]
 
     return app
 
 
-def floor_server() -> Any:
-    """gunicorn's factory for the floor app (`benchmarks.browser:floor_server()`)."""
-    return floor_app().server
+def floor_server(bare: bool = False) -> Any:
+    """gunicorn's factory for a floor app (`benchmarks.browser:floor_server()`)."""
+    return floor_app(bare).server
 
 
 def settle(page: Page, since: float = 0, quiet_ms: int = 800, timeout_s: float = 120) -> float:
@@ -265,10 +267,11 @@ def main() -> None:
     runs = parser.parse_args().runs
     loads = [os.getloadavg()]
     with tempfile.TemporaryDirectory() as cache_dir:
-        ports = {"riskon": free_port(), "floor": free_port()}
+        ports = {"riskon": free_port(), "floor": free_port(), "bare": free_port()}
         servers = {
             "riskon": start_gunicorn(ports["riskon"], cache_dir),
             "floor": start_gunicorn(ports["floor"], cache_dir, app="benchmarks.browser:floor_server()"),
+            "bare": start_gunicorn(ports["bare"], cache_dir, app="benchmarks.browser:floor_server(True)"),
         }
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         results: dict[str, dict[str, list[float]]] = {name: {} for name in urls}
@@ -300,13 +303,19 @@ def main() -> None:
             for server in servers.values():
                 server.terminate()
                 server.wait(10)
-    riskon, floor = results["riskon"], results["floor"]
-    print(f"riskon in headless Chromium vs a floor app ({CHARTS} graphs, one tiny trace each), medians of {runs} runs")
+    riskon, floor, bare = results["riskon"], results["floor"], results["bare"]
+    print(
+        f"riskon in headless Chromium vs a floor app (riskon's page, its {CHARTS} graphs holding one tiny trace each), "
+        f"medians of {runs} runs"
+    )
     print("load average (1, 5, 15 min) during the runs: " + "; ".join(" ".join(f"{v:.1f}" for v in la) for la in loads))
     print(row("cold load, every chart drawn", riskon["cold"], floor["cold"], 1.5))
     print(row("warm load", riskon["warm"], floor["warm"], 1.3))
     print(row("Linear -> Log", riskon["log"], floor["log"], 1.5))
     print(row("preset 5Y -> 1Y", riskon["preset"], floor["preset"], 1.5))
+    print("  for reference, against a bare floor (three controls and the graphs, no page around them):")
+    for key, label in (("cold", "cold load"), ("warm", "warm load"), ("log", "Linear -> Log"), ("preset", "preset")):
+        print(row(label, riskon[key], bare[key], None))
     print(row("drag-zoom until every chart settles", [z[0] for z in zooms], None, None))
     redraws = [max(z[1].values(), default=0) for z in zooms]
     afterplots = [max(z[2].values(), default=0) for z in zooms]
