@@ -322,7 +322,8 @@ def register(app: Dash, store: Store) -> None:
             evidence[0] if evidence[0] != study_view else no_update,
             evidence[1] if evidence[1] != upload_view else no_update,
             f"page theme-{state.theme}",
-            shown_range(state)
+            # As JSON: one component in the answer makes plotly's encoder walk all of it in Python (~5 ms).
+            [span.to_plotly_json() for span in shown_range(state)]
             if current is None or (state.start, state.end) != (before.start, before.end)
             else no_update,
             *pickers,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+import plotly.io._json as plotly_json
 import pytest
 from flask.testing import FlaskClient
 
@@ -73,6 +74,25 @@ def test_opening_a_link_draws_every_chart_and_sets_every_control(client: FlaskCl
     assert answer[ids.SIGNAL_VIEW]["data"] == "?equity=iwm"  # only what the table reads
     png = answer[ids.png_link("smallcaps")]["href"]
     assert png == "/export/smallcaps.png?range=2025-08-22..2026-08-22&preset=1y&equity=iwm&scale=log"
+
+
+def test_the_view_answers_plain_json_that_plotlys_encoder_need_not_walk(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # plotly's encoder tries orjson first; one Dash component in an answer makes it walk the whole answer (about
+    # 270 KiB at Max) in Python instead, which doubled the view callback's time.
+    walked: list[object] = []
+
+    def walk(value: object, **_: object) -> object:
+        walked.append(value)
+        return value
+
+    monkeypatch.setattr(plotly_json, "clean_to_json_compatible", walk)
+    page = Page(client)
+    page.send("url.search", "?preset=max")
+    page.send("url.search", "?range=2020-01-01..2021-06-30")  # a custom range: the picker's stand-in shows it
+    page.send("url.search", "?preset=1y")
+    assert walked == []
 
 
 def test_a_zoom_the_browser_drew_is_one_small_answer_without_figures_or_table(client: FlaskClient) -> None:
