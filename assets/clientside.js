@@ -335,6 +335,27 @@ document.addEventListener("DOMContentLoaded", function skipSameSizeResize() {
     observer.observe(element);
   }
 
+  // A click (or Enter, Space) on what stands in for a part, while the part's code still loads, is not lost: once
+  // the part is built its first control gets focus and the click.
+  function passPressOn(place) {
+    const lazy = place.querySelector(".lazy");
+    let pressed = false;
+    const press = (event) => {
+      if (event.type === "click" || event.key === "Enter" || event.key === " ") pressed = true;
+    };
+    ["click", "keydown"].forEach((type) => place.addEventListener(type, press));
+    const built = new MutationObserver(() => {
+      const control = lazy.querySelector("input, button, [tabindex]");
+      if (!control) return;
+      built.disconnect();
+      ["click", "keydown"].forEach((type) => place.removeEventListener(type, press));
+      if (!pressed) return;
+      control.focus();
+      control.click();
+    });
+    built.observe(lazy, { childList: true, subtree: true });
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     riskon: {
       // Keeps the zoom store's id and value for linkZoom, which sets it, and takes the charts' events whenever
@@ -377,6 +398,7 @@ document.addEventListener("DOMContentLoaded", function skipSameSizeResize() {
               want();
             };
             REACH.forEach((type) => place.addEventListener(type, reached, { passive: true }));
+            passPressOn(place);
             return;
           }
           onceNear(place, place.dataset.margin, want);

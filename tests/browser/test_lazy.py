@@ -8,7 +8,7 @@ import functools
 import re
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from components import charts, ids
 from tests.browser.conftest import DATES_END, DATES_START, built, eventually, reach_for_dates
@@ -73,6 +73,18 @@ def test_reaching_for_the_custom_range_builds_the_picker_and_picking_two_days_se
     for key in CHARTS:
         eventually(page, functools.partial(_x_range, page, key), ["2021-01-04", "2021-03-31"])
     assert console_errors == []
+
+
+def test_a_click_on_the_custom_range_while_the_picker_loads_opens_the_picker(page: Page, live_url: str) -> None:
+    held: list[Route] = []  # the picker's code arrives only when released
+    page.route("**/async-datepicker.js", lambda route: held.append(route))
+    _open(page, live_url)
+    page.click(f"#{ids.DATES_SHOWN}")  # the pointer reaches it, then clicks, before the code is there
+    eventually(page, lambda: len(held) > 0, True)
+    for route in held:
+        route.continue_()
+    expect(page.locator(DATES_START)).to_be_focused()
+    expect(page.locator(".dash-datepicker-content")).to_be_visible()
 
 
 def _column(page: Page, column: str) -> list[str]:
