@@ -109,23 +109,35 @@ class Page:
             for value in props.values():
                 self._walk(value)
 
-    def _matching(self, wanted: Any) -> list[tuple[Any, dict[str, Any]]]:
-        """The components a dependency's id names: one, or every one a pattern id fits."""
+    def _matching(self, wanted: Any, match: dict[str, Any] | None = None) -> list[tuple[Any, dict[str, Any]]]:
+        """The components a dependency's id names: one, or every one a pattern id fits (a MATCH key: `match`'s)."""
         if isinstance(wanted, str) and not wanted.startswith("{"):
             found = self.components.get(wanted)
             return [(found[0], found[2])] if found else []
         pattern = json.loads(wanted) if isinstance(wanted, str) else wanted
+        fixed = {key: value for key, value in (match or {}).items() if pattern.get(key) == ["MATCH"]}
         return [
             (cid, props)
             for cid, _, props in self.components.values()
             if isinstance(cid, dict)
             and cid.keys() == pattern.keys()
             and all(isinstance(pattern[key], list) or cid[key] == pattern[key] for key in cid)
+            and all(cid[key] == value for key, value in fixed.items())
         ]
 
-    def entry(self, dependency: dict[str, Any], *, with_value: bool) -> Any:
+    def matches(self, spec: dict[str, Any]) -> list[dict[str, Any] | None]:
+        """The values a callback's MATCH keys take, one request each (as the renderer posts one per component its
+        first MATCH input names); [None] for a callback without MATCH."""
+        for dependency in spec["inputs"]:
+            pattern = dependency["id"]
+            if isinstance(pattern, str) and pattern.startswith("{") and '["MATCH"]' in pattern:
+                keys = [key for key, value in json.loads(pattern).items() if value == ["MATCH"]]
+                return [{key: cid[key] for key in keys} for cid, _ in self._matching(pattern)]
+        return [None]
+
+    def entry(self, dependency: dict[str, Any], *, with_value: bool, match: dict[str, Any] | None = None) -> Any:
         """A dependency as the renderer sends it (value left out when the prop is unset), or None if absent."""
-        found = self._matching(dependency["id"])
+        found = self._matching(dependency["id"], match)
         items = [
             {"id": cid, "property": dependency["property"]}
             | ({"value": props[dependency["property"]]} if with_value and dependency["property"] in props else {})
@@ -134,14 +146,18 @@ class Page:
         multi = '["ALL"]' in str(dependency["id"]) or '["ALLSMALLER"]' in str(dependency["id"])
         return items if multi else (items[0] if items else None)
 
-    def request(self, spec: dict[str, Any], *, triggered: bool) -> dict[str, Any] | None:
-        """The body the renderer posts for `spec` (its first input changed, if `triggered`), or None."""
-        inputs = [self.entry(dep, with_value=True) for dep in spec["inputs"]]
-        state = [self.entry(dep, with_value=True) for dep in spec.get("state", [])]
+    def request(
+        self, spec: dict[str, Any], *, triggered: bool, match: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """The body the renderer posts for `spec` (its first input changed, if `triggered`; its MATCH keys set to
+        `match`), or None."""
+        inputs = [self.entry(dep, with_value=True, match=match) for dep in spec["inputs"]]
+        state = [self.entry(dep, with_value=True, match=match) for dep in spec.get("state", [])]
         output = spec["output"]
         parts = output[2:-2].split("...") if output.startswith("..") else [output]
         outputs = [
-            self.entry(dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)), with_value=False) for p in parts
+            self.entry(dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)), with_value=False, match=match)
+            for p in parts
         ]
         if any(entry is None for entry in [*inputs, *state, *outputs]):
             return None
@@ -180,14 +196,15 @@ def renderer_requests(client: FlaskClient, search: str = "") -> list[tuple[dict[
         for spec in specs:
             if not triggered and spec.get("prevent_initial_call"):
                 continue
-            body = page.request(spec, triggered=triggered)
-            if body is None:
-                continue
-            response = client.post(CALLBACK_PATH, json=body)
-            assert response.status_code in (200, 204), (body, response.status_code, response.data[:300])
-            if response.status_code == 200:
-                page.apply(response.get_json())
-            exchanges[json.dumps(body, sort_keys=True)] = (copy.deepcopy(body), response.data)
+            for match in page.matches(spec):
+                body = page.request(spec, triggered=triggered, match=match)
+                if body is None:
+                    continue
+                response = client.post(CALLBACK_PATH, json=body)
+                assert response.status_code in (200, 204), (body, response.status_code, response.data[:300])
+                if response.status_code == 200:
+                    page.apply(response.get_json())
+                exchanges[json.dumps(body, sort_keys=True)] = (copy.deepcopy(body), response.data)
     return list(exchanges.values())
 
 

@@ -124,6 +124,11 @@ def test_the_real_requests_are_accepted(app_client: FlaskClient, real_payloads: 
     outputs = {body["output"] for body in real_payloads}
     server_callbacks = [s for s in app_client.get("/_dash-dependencies").get_json() if not s.get("clientside_function")]
     assert outputs == {spec["output"] for spec in server_callbacks}, "a request for every server callback"
+    # The parts built when wanted (layout.deferred) are built here too: a row click sends the table's real rows.
+    entries = [entry for body in real_payloads for group in (body["inputs"], body.get("state", [])) for entry in group]
+    rows = [item.get("value") for entry in entries for item in (entry if isinstance(entry, list) else [entry])
+            if item and item.get("property") == "derived_viewport_data"]  # fmt: skip
+    assert any(rows), "a request carries the signal table's rows"
 
 
 def test_odd_dates_anywhere_in_a_real_request_are_handled(
