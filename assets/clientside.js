@@ -373,16 +373,9 @@ document.addEventListener("DOMContentLoaded", function skipSameSizeResize() {
         scaleControl = states[1].id;
         presetRanges = ranges || null;
       },
-      // The evidence cards are computed on the server (the study draws 10,000 placebo samples): they are asked
-      // for once the section comes within a screen of view, not on every page load.
-      watchEvidence: function (shown) {
-        const section = document.querySelector(".evidence");
-        if (shown || !section) return;
-        const store = window.dash_clientside.callback_context.inputs_list[0].id;
-        onceNear(section, "100%", () => window.dash_clientside.set_props(store, { data: true }));
-      },
       // Parts built when the analyst comes to them (components/layout.py deferred), so that their code (the
-      // date-picker and table bundles) loads then and not with the page: a part's store is set once its place
+      // date-picker and table bundles) loads, and the evidence graphs are computed, then and not with the page (the
+      // study draws 10,000 placebo samples): a part's store is set once its place
       // comes within its margin of the screen (data-when="near") or the analyst reaches for it: pointer over,
       // focus or touch, just before the click (data-when="reach"). The server then builds it.
       watchLazy: function (wanted) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +19,22 @@ def find_callback(dependencies: list[dict[str, Any]], first_input: str, output: 
     )
 
 
-def callback_body(spec: dict[str, Any], values: dict[str, Any], changed: str) -> dict[str, Any]:
-    """The request for `spec` with `values` keyed 'id.property' (missing ones None) and `changed` as the trigger."""
-    # A pattern id names the components built when the analyst comes to them (the date picker, the tables): a list,
-    # empty on a page just opened.
-    outputs = [
-        [] if part.startswith("{") else {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-        for part in spec["output"].strip(".").split("...")
-    ]
+def callback_body(
+    spec: dict[str, Any], values: dict[str, Any], changed: str, built: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The request for `spec` with `values` keyed 'id.property' (missing ones None) and `changed` as the trigger, on
+    a page where the parts of pattern types `built` are built."""
+
+    # A pattern id names the components built when the analyst comes to them (the date picker, the tables, the
+    # evidence graphs): a list, empty on a page just opened, of the one {"type", "index": 0} once built.
+    def output(part: str) -> Any:
+        component, prop = part.rsplit(".", 1)
+        if not component.startswith("{"):
+            return {"id": component, "property": prop}
+        kind = json.loads(component)["type"]
+        return [{"id": {"index": 0, "type": kind}, "property": prop}] if kind in built else []
+
+    outputs = [output(part) for part in spec["output"].strip(".").split("...")]
 
     def props(items: list[dict[str, str]]) -> list[Any]:
         return [

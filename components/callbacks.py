@@ -386,7 +386,6 @@ def register_clientside(app: Dash) -> None:
         State(PRESET.id, "value"),
         State(SCALE.id, "value"),
     )
-    app.clientside_callback(ClientsideFunction("riskon", "watchEvidence"), Input(ids.EVIDENCE_SHOWN, "data"))
     app.clientside_callback(
         ClientsideFunction("riskon", "copyLink"),
         Output(ids.COPY_LINK, "content"),

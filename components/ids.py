@@ -20,8 +20,9 @@ SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
 STUDY_VIEW = "study-view"  # dcc.Store: the part of the view the event study reads
 UPLOAD_VIEW = "upload-view"  # dcc.Store: the part of the view the upload card reads
-EVIDENCE_SHOWN = "evidence-shown"  # dcc.Store: true once the evidence cards near the screen (assets/clientside.js)
-STUDY_GRAPH = "study-graph"  # not a linked chart: its x axis is days after entry, not dates
+STUDY_GRAPH = (
+    "study-graph"  # pattern type, built once its card nears the screen; not a linked chart (x: days after entry)
+)
 STUDY_TABLE = "study-table"  # pattern type: built once its card nears the screen
 STUDY_SUMMARY = "study-summary"
 STUDY_NOTES = "study-notes"
@@ -29,7 +30,7 @@ UPLOAD_INPUT = "upload-input"  # pattern type: the dcc.Upload, built once its ca
 UPLOAD_PENDING = "upload-pending"  # dcc.Store: a file that passed the browser's size check, for the server
 UPLOAD_MESSAGE = "upload-message"  # what became of the last file dropped
 UPLOAD_STATUS = "upload-status"  # what the view's upload id names
-UPLOAD_GRAPH = "upload-graph"
+UPLOAD_GRAPH = "upload-graph"  # pattern type: built once its card nears the screen
 LAZY = "lazy"  # pattern type: the place where a part of the page is built once wanted (layout.deferred)
 WANTED = "wanted"  # pattern type: dcc.Store, set once its part is wanted (assets/clientside.js watchLazy)
 CSV = "csv"  # pattern type: a chart's CSV button

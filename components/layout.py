@@ -185,7 +185,7 @@ def study_card() -> html.Section:
     Its graph is not a linked chart (class 'chart'): its x axis counts days after entry."""
     head = html.Div([html.H2("Event study: after the signal vs after any day", className="card-title"),
                      html.Span(id=ids.STUDY_SUMMARY, className="badge")], className="card-head")  # fmt: skip
-    graph = dcc.Graph(id=ids.STUDY_GRAPH, className="study-chart", config=GRAPH_CONFIG)
+    graph = deferred(ids.STUDY_GRAPH, when="near", margin="100%")  # 10,000 placebo draws: not on every page load
     return html.Section(
         [head, html.Div([labelled(c) for c in STUDY_CONTROLS], className="controls"),
          html.Div(graph, className="graph-slot"), deferred(ids.STUDY_TABLE, when="near", margin="100%"),
@@ -209,6 +209,11 @@ def study_table() -> DataTable:
     )
 
 
+def evidence_graph(kind: str, class_name: str) -> dcc.Graph:
+    """An evidence card's graph, built as its card nears the screen; not a linked chart (no class 'chart')."""
+    return dcc.Graph(id=ids.indexed(kind), className=class_name, config=GRAPH_CONFIG)
+
+
 def upload_drop() -> dcc.Upload:
     """Where a CSV is dropped (upload.register checks and stores it)."""
     return dcc.Upload(
@@ -229,7 +234,7 @@ def upload_card() -> html.Section:
         [head, deferred(ids.UPLOAD_INPUT, when="near", margin="100%"), html.Div(id=ids.UPLOAD_MESSAGE, role="status"),
          html.Div([labelled(c) for c in UPLOAD_CONTROLS], className="controls"),
          html.Div(id=ids.UPLOAD_STATUS, className="convention"),
-         dcc.Graph(id=ids.UPLOAD_GRAPH, className="upload-chart", config=GRAPH_CONFIG)],
+         html.Div(deferred(ids.UPLOAD_GRAPH, when="near", margin="100%"), className="graph-slot")],
         id=ids.card("upload"),
         className="card",
     )  # fmt: skip
@@ -239,8 +244,10 @@ def upload_card() -> html.Section:
 PARTS: dict[str, Callable[[ViewState], Any]] = {
     ids.DATES: date_picker,
     ids.SIGNAL_TABLE: lambda _: signal_table(),
+    ids.STUDY_GRAPH: lambda _: evidence_graph(ids.STUDY_GRAPH, "study-chart"),
     ids.STUDY_TABLE: lambda _: study_table(),
     ids.UPLOAD_INPUT: lambda _: upload_drop(),
+    ids.UPLOAD_GRAPH: lambda _: evidence_graph(ids.UPLOAD_GRAPH, "upload-chart"),
 }
 
 
@@ -277,7 +284,6 @@ def page() -> html.Div:
             dcc.Store(id=ids.SIGNAL_VIEW),
             dcc.Store(id=ids.STUDY_VIEW),
             dcc.Store(id=ids.UPLOAD_VIEW),
-            dcc.Store(id=ids.EVIDENCE_SHOWN, data=False),
             dcc.Store(id=ids.UPLOAD_PENDING),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
@@ -290,7 +296,7 @@ def page() -> html.Div:
             html.H2("Signals: do small-cap breakouts lead crypto?", className="section-title"),
             html.Div([signals_card(), *[card(chart) for chart in ANALYTICS]], className="grid"),
             html.H2("Evidence: does the signal beat a random day?", className="section-title"),
-            # Computed once near the screen (assets/clientside.js watchEvidence), not on every page load.
+            # Their graphs and tables are built, and so computed, once near the screen (deferred).
             html.Div([study_card(), upload_card()], className="grid evidence"),
             html.Footer(
                 "Data: embedded snapshot of real public data or live sources; see each chart's source line.",

@@ -30,8 +30,8 @@ def capture(page: Page, url: str, path: Path, whole: bool) -> None:
     page.wait_for_function(DRAWN, timeout=120_000)
     settle(page)
     if whole:
-        page.locator("#study-graph").scroll_into_view_if_needed()
-        page.wait_for_function("() => (document.querySelector('#study-graph .js-plotly-plot')?.data || []).length")
+        page.locator("#panel-event-study").scroll_into_view_if_needed()  # its graph is built near view
+        page.wait_for_function("() => (document.querySelector('.study-chart .js-plotly-plot')?.data || []).length")
         page.locator("#panel-signals").scroll_into_view_if_needed()  # the signal table is built near view
         page.wait_for_function("() => document.querySelector('#panel-signals td')", timeout=60_000)
         settle(page)

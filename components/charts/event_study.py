@@ -339,18 +339,18 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         return answered(encode(state), load(store, series_read(state)).version)
 
     @app.callback(
-        Output(ids.STUDY_GRAPH, "figure"),
+        Output(ids.indexed(ids.STUDY_GRAPH, ALL), "figure"),
         Output(ids.STUDY_SUMMARY, "children"),
         Output(ids.STUDY_NOTES, "children"),
         Input(ids.STUDY_VIEW, "data"),
-        Input(ids.EVIDENCE_SHOWN, "data"),
     )
-    def update_study(search: str | None, shown: object) -> tuple[Figure, str, str]:
-        """The study of the view, once the card is near the screen (10,000 placebo draws: not on every page load)."""
-        if shown is not True:
+    def update_study(search: str | None) -> tuple[list[Figure], str, str]:
+        """The study of the view, once its graph is built as the card nears the screen (layout.deferred; 10,000
+        placebo draws: not on every page load): its first call is when the graph appears."""
+        if not (graphs := ctx.outputs_list[0]):
             raise PreventUpdate
         figure, _, summary, notes = answer(search)
-        return figure, summary, notes
+        return [figure] * len(graphs), summary, notes
 
     @app.callback(Output(ids.indexed(ids.STUDY_TABLE, ALL), "data"), Input(ids.STUDY_VIEW, "data"))
     def update_table(search: str | None) -> list[list[dict[str, Any]]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -166,17 +166,16 @@ def register(app: Dash, store: Store, uploads: UploadStore) -> None:
         return upload_id, message, ACCEPTED
 
     @app.callback(
-        Output(ids.UPLOAD_GRAPH, "figure"),
+        Output(ids.indexed(ids.UPLOAD_GRAPH, ALL), "figure"),
         Output(ids.UPLOAD_STATUS, "children"),
         Input(ids.UPLOAD_VIEW, "data"),
-        Input(ids.EVIDENCE_SHOWN, "data"),
     )
-    def update_upload(search: str | None, shown: object) -> tuple[Figure, str]:
-        """The upload against its riskon series, once the card is near the screen."""
-        if shown is not True:
+    def update_upload(search: str | None) -> tuple[list[Figure], str]:
+        """The upload against its riskon series, once its graph is built as the card nears the screen."""
+        if not (graphs := ctx.outputs_list[0]):
             raise PreventUpdate
         state = decode(search)
         upload = uploads.load(state.upload) if state.upload else None
         against = store.series(state.upload_vs)[0] if upload is not None else None
         values = against if against is not None else pd.Series(dtype="float64")
-        return figure(upload, values, state), described(upload, state)
+        return [figure(upload, values, state)] * len(graphs), described(upload, state)

@@ -14,7 +14,7 @@ from components import ids
 from tests.browser.conftest import built
 
 pytestmark = pytest.mark.browser
-PLOT = "#study-graph .js-plotly-plot"
+PLOT = ".study-chart .js-plotly-plot"  # the graph is built as its card nears the screen
 STUDY_TABLE = built(ids.STUDY_TABLE)  # built as its card nears the screen
 
 
@@ -33,7 +33,7 @@ def _traces(page: Page) -> list[dict[str, Any]]:
 
 
 def _wait_for_title(page: Page, text: str) -> None:
-    page.locator(PLOT).scroll_into_view_if_needed()  # the study is computed once its card nears the screen
+    page.locator(f"#{ids.card('event-study')}").scroll_into_view_if_needed()  # the study is computed once near
     page.wait_for_function(
         f"""text => (document.querySelector('{PLOT}')?.layout?.title?.text || '').includes(text)""",
         arg=text,

@@ -33,7 +33,7 @@ def _drop(page: Page, name: str, data: bytes) -> None:
 
 
 def _trace_names(page: Page) -> list[str]:
-    return page.evaluate("() => (document.querySelector('#upload-graph .js-plotly-plot')?.data || []).map(t => t.name)")
+    return page.evaluate("() => (document.querySelector('.upload-chart .js-plotly-plot')?.data || []).map(t => t.name)")
 
 
 def _open(page: Page, url: str) -> None:
@@ -53,7 +53,7 @@ def test_a_valid_upload_reaches_the_url_its_chart_and_a_shared_link(
     expect(page.locator("#upload-message")).to_have_class("convention")  # a note, not an error
     expect(page.locator("input#upload")).to_have_value(upload_id)
     page.wait_for_function(
-        "() => (document.querySelector('#upload-graph .js-plotly-plot')?.data || []).length >= 2", timeout=30_000
+        "() => (document.querySelector('.upload-chart .js-plotly-plot')?.data || []).length >= 2", timeout=30_000
     )
     assert _trace_names(page) == ["Exchange Reserve", "BTC"]
 
@@ -63,12 +63,12 @@ def test_a_valid_upload_reaches_the_url_its_chart_and_a_shared_link(
         _open(other, f"{live_url}/?upload={upload_id}&asset=upload&vs=rut")
         expect(other.locator("#upload-status")).to_contain_text(f"(id {upload_id})")
         other.wait_for_function(
-            "() => (document.querySelector('#upload-graph .js-plotly-plot')?.data || []).map(t => t.name)"
+            "() => (document.querySelector('.upload-chart .js-plotly-plot')?.data || []).map(t => t.name)"
             ".join() === 'Exchange Reserve,^RUT'",
             timeout=30_000,
         )
         other.wait_for_function(
-            "() => (document.querySelector('#study-graph .js-plotly-plot')?.layout?.title?.text || '')"
+            "() => (document.querySelector('.study-chart .js-plotly-plot')?.layout?.title?.text || '')"
             ".includes('the upload after each ^RUT breakout')",
             timeout=30_000,
         )
