@@ -374,10 +374,10 @@ document.addEventListener("DOMContentLoaded", function skipSameSizeResize() {
         presetRanges = ranges || null;
       },
       // Parts built when the analyst comes to them (components/layout.py deferred), so that their code (the
-      // date-picker and table bundles) loads, and the evidence graphs are computed, then and not with the page (the
-      // study draws 10,000 placebo samples): a part's store is set once its place
-      // comes within its margin of the screen (data-when="near") or the analyst reaches for it: pointer over,
-      // focus or touch, just before the click (data-when="reach"). The server then builds it.
+      // date-picker and table bundles) loads, and the evidence graphs are computed (the study draws 10,000 placebo
+      // samples), then and not with the page: a part's store is set once its place comes within its margin of the
+      // screen (data-when="near") or the analyst reaches for it: pointer over, focus or touch, just before the
+      // click (data-when="reach"). The server then builds it.
       watchLazy: function (wanted) {
         const stores = window.dash_clientside.callback_context.inputs_list[0];
         stores.forEach((store, i) => {

@@ -20,9 +20,7 @@ SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"
 STUDY_VIEW = "study-view"  # dcc.Store: the part of the view the event study reads
 UPLOAD_VIEW = "upload-view"  # dcc.Store: the part of the view the upload card reads
-STUDY_GRAPH = (
-    "study-graph"  # pattern type, built once its card nears the screen; not a linked chart (x: days after entry)
-)
+STUDY_GRAPH = "study-graph"  # pattern type: built once its card nears the screen; x is days after entry
 STUDY_TABLE = "study-table"  # pattern type: built once its card nears the screen
 STUDY_SUMMARY = "study-summary"
 STUDY_NOTES = "study-notes"

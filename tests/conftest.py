@@ -81,7 +81,7 @@ def app_client(snapshot_store: Store) -> FlaskClient:
     return create_app(snapshot_store).server.test_client()
 
 
-def _stringify_id(component_id: Any) -> str:
+def stringify_id(component_id: Any) -> str:
     """The key Dash gives a component id: itself, or a pattern id as JSON with sorted keys."""
     if isinstance(component_id, dict):
         return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
@@ -105,7 +105,7 @@ class Page:
         elif isinstance(node, dict) and isinstance(node.get("props"), dict):
             props = node["props"]
             if "id" in props:
-                self.components[_stringify_id(props["id"])] = (props["id"], node.get("type", ""), props)
+                self.components[stringify_id(props["id"])] = (props["id"], node.get("type", ""), props)
             for value in props.values():
                 self._walk(value)
 
@@ -162,7 +162,7 @@ class Page:
         if any(entry is None for entry in [*inputs, *state, *outputs]):
             return None
         first = inputs[0] if isinstance(inputs[0], dict) else None
-        changed = [f"{_stringify_id(first['id'])}.{first['property']}"] if triggered and first else []
+        changed = [f"{stringify_id(first['id'])}.{first['property']}"] if triggered and first else []
         body = {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs}
         return body | ({"state": state} if state else {}) | {"changedPropIds": changed}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components import ids
-from tests.conftest import served
+from tests.conftest import served, stringify_id
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root
@@ -70,7 +69,7 @@ def eventually(page: Page, probe: Callable[[], object], expected: object, timeou
 
 def built(kind: str) -> str:
     """The CSS selector of a component the page builds when the analyst comes to it (its id is a pattern id)."""
-    return f"[id='{json.dumps(ids.indexed(kind), sort_keys=True, separators=(',', ':'))}']"
+    return f"[id='{stringify_id(ids.indexed(kind))}']"
 
 
 # The custom-range picker's start and end boxes, once built.

@@ -19,7 +19,7 @@ from components.charts import upload
 from components.url_state import STUDY_ASSET, STUDY_SIGNAL
 from data_sources.config import open_cache
 from data_sources.store import Store
-from tests.conftest import Page
+from tests.conftest import Page, stringify_id
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 json_values = st.recursive(
@@ -54,7 +54,7 @@ EVIDENCE_GRAPHS = (ids.STUDY_GRAPH, ids.UPLOAD_GRAPH)  # built as their cards ne
 
 def built_key(kind: str) -> str:
     """Where an answer holds a component built when wanted: its pattern id as Dash writes it."""
-    return json.dumps(ids.indexed(kind), sort_keys=True, separators=(",", ":"))
+    return stringify_id(ids.indexed(kind))
 
 
 def _writes(spec: dict[str, Any], output: str) -> bool:
