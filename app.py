@@ -25,9 +25,9 @@ def create_app(store: Store | None = None) -> Dash:
     app = Dash(__name__, title="riskon", update_title="", assets_folder="assets", compress=True)
     static.cache_static(app)
     static.compress_fast(app)
-    app.layout = layout.page()
     layout.register(app)
-    callbacks.register(app, store)
+    first_view = callbacks.register(app, store)
+    app.layout = lambda: layout.page_for_referrer(first_view)  # a function: Dash serves each page its own
     signals.register(app, store)
     uploads = UploadStore(upload.upload_directory(store))
     event_study.register(app, store, uploads)

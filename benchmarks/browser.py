@@ -215,14 +215,15 @@ def drag_zoom(page: Page) -> tuple[float, dict[str, int], dict[str, int], int]:
 
 
 def render_bytes(browser: Browser, url: str) -> tuple[int, int, int]:
-    """Wire and decoded bytes of the largest callback response on load, and the points visible on the charts."""
+    """Wire and decoded bytes of the largest response on load that carries the charts (the page's layout, which holds
+    the view's first answer, or a callback's answer), and the points visible on the charts."""
     sizes: list[tuple[int, int]] = []
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
 
     def record(response: Any) -> None:
-        if "_dash-update-component" not in response.url:
+        if "_dash-update-component" not in response.url and "_dash-layout" not in response.url:
             return
         with contextlib.suppress(PlaywrightError):  # a response still arriving when the page closed
             sizes.append((int(response.request.sizes()["responseBodySize"]), len(response.body())))

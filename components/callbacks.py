@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, no_update
+from dash.development.base_component import Component
 
 from components import ids
 from components.charts import (
@@ -232,8 +233,9 @@ def chart_figures(store: Store, state: ViewState) -> tuple[dict[str, Figure], Da
     return {chart.key: chart_figure(store, chart, state, x_range)[0] for chart in CHARTS}, x_range
 
 
-def register(app: Dash, store: Store) -> None:
-    """Attach the server callbacks to `app`, reading data from `store`, and the clientside ones."""
+def register(app: Dash, store: Store) -> Callable[[str], dict[str, dict[str, Any]]]:
+    """Attach the server callbacks to `app`, reading data from `store`, and the clientside ones; the view callback's
+    first answer for a query (`first_view`), for the page to be served with."""
     chart_outputs = []
     for chart in CHARTS:
         chart_outputs += [
@@ -244,7 +246,7 @@ def register(app: Dash, store: Store) -> None:
             Output(ids.png_link(chart.key), "href"),
         ]
 
-    @app.callback(
+    view_outputs = [
         Output(ids.URL, "search"),
         Output(ids.VIEW, "data"),
         Output(ids.SIGNAL_VIEW, "data"),
@@ -258,6 +260,10 @@ def register(app: Dash, store: Store) -> None:
         *chart_outputs,
         Output(ids.RENDERED, "data"),
         Output(ids.PRESET_RANGES, "data"),
+    ]
+
+    @app.callback(
+        *view_outputs,
         Input(ids.URL, "search"),
         Input(ids.ZOOM, "data"),
         Input(ids.indexed(ids.DATES, ALL), "start_date"),
@@ -273,14 +279,22 @@ def register(app: Dash, store: Store) -> None:
     )
     def update_view(search: str | None, zoom: Any, start_dates: Any, end_dates: Any, *rest: Any) -> tuple[Any, ...]:
         """Whichever input changed, the view is rebuilt and the URL, the controls and every chart follow it."""
+        triggered = ctx.triggered_id
+        trigger = triggered.get("type") if isinstance(triggered, dict) else triggered
+        pickers = [len(outputs) for outputs in _picker_outputs(ctx.outputs_list)]
+        answer = view_answer(search, zoom, start_dates, end_dates, *rest, trigger=trigger, pickers=pickers)
+        return tuple(map(_as_json, answer))
+
+    def view_answer(
+        search: str | None, zoom: Any, start_dates: Any, end_dates: Any, *rest: Any, trigger: object, pickers: list[int]
+    ) -> tuple[Any, ...]:
+        """The view callback's answer, given its inputs and states, what changed and how many pickers are built."""
         # The data version only says new data landed: each chart then redraws if its own data changed.
         *controls, _data_version, current, signal_view, study_view, upload_view, rendered, presets = rest
         # The picker is a list of one once the analyst has reached for it (layout.date_picker), else empty.
         start_dates, end_dates = (dates if isinstance(dates, list) else [] for dates in (start_dates, end_dates))
         values = {ids.ZOOM: zoom, "start_date": next(iter(start_dates), None), "end_date": next(iter(end_dates), None)}
         values |= {control.id: value for control, value in zip(CONTROLS, controls, strict=True)}
-        triggered = ctx.triggered_id
-        trigger = triggered.get("type") if isinstance(triggered, dict) else triggered
         trigger = trigger if isinstance(trigger, str) else None
         before = decode(current)
         state = next_state(before, trigger, values, search)
@@ -313,8 +327,8 @@ def register(app: Dash, store: Store) -> None:
         table_view = encode(project(state, TABLE_READS))
         evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
         start, end = custom_days(state)
-        sent = zip((start, end), (start_dates, end_dates), _picker_outputs(ctx.outputs_list), strict=True)
-        pickers = [_to_pickers(value, shown, len(outputs)) for value, shown, outputs in sent]
+        sent = zip((start, end), (start_dates, end_dates), pickers, strict=True)
+        picked = [_to_pickers(value, shown, count) for value, shown, count in sent]
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,
@@ -322,16 +336,28 @@ def register(app: Dash, store: Store) -> None:
             evidence[0] if evidence[0] != study_view else no_update,
             evidence[1] if evidence[1] != upload_view else no_update,
             f"page theme-{state.theme}",
-            # As JSON: one component in the answer makes plotly's encoder walk all of it in Python (~5 ms).
-            [span.to_plotly_json() for span in shown_range(state)]
+            shown_range(state)
             if current is None or (state.start, state.end) != (before.start, before.end)
             else no_update,
-            *pickers,
+            *picked,
             *[_control_value(control.field, state, value) for control, value in zip(CONTROLS, controls, strict=True)],
             *charts,
             tokens if tokens != rendered else no_update,
             ranges if (ranges := preset_ranges(store, state)) != presets else no_update,
         )
+
+    def first_view(search: str) -> dict[str, dict[str, Any]]:
+        """What the view callback answers a page opened at `search`, as {component id: {prop: value}}: the page is
+        served holding it (app.layout), so its charts draw as they mount, not after a round trip. The browser's
+        first call then finds everything drawn (the view and the charts' tokens match) and sends next to nothing."""
+        defaults = [control.default for control in CONTROLS]
+        answer = view_answer(search, None, [], [], *defaults, None, *[None] * 6, trigger=None, pickers=[0, 0])
+        props: dict[str, dict[str, Any]] = {}
+        for output, value in zip(view_outputs, answer, strict=True):
+            # The browser's address bar is its own; the picker (a pattern id) is not in the page yet.
+            if value is not no_update and isinstance(output.component_id, str) and output.component_id != ids.URL:
+                props.setdefault(output.component_id, {})[output.component_property] = value
+        return props
 
     @app.callback(
         Output(ids.CSV_DOWNLOAD, "data"),
@@ -349,6 +375,15 @@ def register(app: Dash, store: Store) -> None:
         return dcc.send_string(chart_csv(store, BY_KEY[key], state, x_range), export_name(key, x_range, "csv"))
 
     register_clientside(app)
+    return first_view
+
+
+def _as_json(value: Any) -> Any:
+    """`value` with its Dash components (the picker's stand-in) as their JSON: one component in an answer makes
+    plotly's encoder walk all of it in Python (~5 ms for the 270 KiB at Max) instead of orjson's one pass."""
+    if isinstance(value, list) and any(isinstance(item, Component) for item in value):
+        return [item.to_plotly_json() if isinstance(item, Component) else item for item in value]
+    return value
 
 
 def _picker_outputs(outputs: list[Any]) -> list[list[Any]]:

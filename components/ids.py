@@ -15,6 +15,7 @@ DATES = "dates"  # pattern type: the custom-range picker, built once the analyst
 DATES_SHOWN = "dates-shown"  # what stands in for the picker until then: the custom range as text
 COPY_LINK = "copy-link"
 PAGE = "page"
+VIEW_TITLE = "view-title"  # dcc.Store: the document title of the current view (preview.register)
 SIGNAL_TABLE = "signal-table"  # pattern type: built once its card nears the screen
 SIGNAL_SUMMARY = "signal-summary"
 SIGNAL_CONVENTION = "signal-convention"

@@ -6,11 +6,14 @@ async date-picker and table bundles) loads then and not with every page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import flask
 from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dash_table.DataTable import DataTable
+from dash.development.base_component import Component
 
 from components import ids, status_line
 from components.charts import ANALYTICS, PANELS, Chart
@@ -267,6 +270,30 @@ def register(app: Dash) -> None:
         return builder(decode(search)) if builder else no_update
 
 
+def page_for_referrer(first_view: Callable[[str], Mapping[str, Mapping[str, Any]]]) -> html.Div:
+    """The page as served to a browser (app.layout): holding the view callback's first answer for the URL that asks
+    for it (the Referer of /_dash-layout, same-origin), so its charts draw as they mount. A request without one (or
+    the app's start-up check) gets the bare page, which the view callback then fills."""
+    referrer = flask.request.referrer if flask.has_request_context() else None
+    if not referrer:
+        return page()
+    query = urllib.parse.urlsplit(referrer).query
+    return holding(page(), first_view(f"?{query}" if query else ""))
+
+
+def holding(node: Any, props: Mapping[str, Mapping[str, Any]]) -> Any:
+    """`node` with the props that `props` ({component id: {prop: value}}) names set on its components."""
+    if isinstance(node, list | tuple):
+        for child in node:
+            holding(child, props)
+    elif isinstance(node, Component):
+        own = getattr(node, "id", None)
+        for name, value in props.get(own, {}).items() if isinstance(own, str) else ():
+            setattr(node, name, value)
+        holding(getattr(node, "children", None), props)
+    return node
+
+
 def page() -> html.Div:
     """The whole page; the URL is the source of truth for every control's value."""
     brand = html.Div(
@@ -288,6 +315,7 @@ def page() -> html.Div:
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.RENDERED),
             dcc.Store(id=ids.PRESET_RANGES),
+            dcc.Store(id=ids.VIEW_TITLE),
             dcc.Download(id=ids.CSV_DOWNLOAD),
             header,
             *status_line.elements(),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 import pandas as pd
-from dash import ClientsideFunction, Dash, Input, Output, dcc
+from dash import ClientsideFunction, Dash, Input, Output
 from flask import Response, request
 
 from components import export, ids
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 WIDTH, HEIGHT = 1200, 630  # what link-preview services show as a large image (1.91:1), in image pixels
 SCALE = 2  # export.render_png draws at 2 image pixels per CSS pixel: a chart laid out at 600 x 315, read small
-TITLE_STORE = "view-title"  # dcc.Store: the document title of the current view
 SITE = "riskon"
 FIRST_CHART = CHARTS[0]
 # How a preset reads in a title: a shared preset link shows the latest data whenever it is opened.
@@ -169,10 +168,8 @@ def register(app: Dash, store: Store) -> None:
             return Response(UNAVAILABLE, 503, mimetype="text/plain", headers={"Retry-After": RETRY_AFTER_SECONDS})
         return Response(image, mimetype="image/png", headers={"Cache-Control": "public, max-age=600"})
 
-    app.layout = [app.layout, dcc.Store(id=TITLE_STORE)]
-
-    @app.callback(Output(TITLE_STORE, "data"), Input(ids.VIEW, "data"), prevent_initial_call=True)
+    @app.callback(Output(ids.VIEW_TITLE, "data"), Input(ids.VIEW, "data"), prevent_initial_call=True)
     def title(search: str | None) -> str:
         return document_title(decode(search))
 
-    app.clientside_callback(ClientsideFunction("riskonShare", "setTitle"), Input(TITLE_STORE, "data"))
+    app.clientside_callback(ClientsideFunction("riskonShare", "setTitle"), Input(ids.VIEW_TITLE, "data"))

@@ -98,6 +98,10 @@ class Page:
             if kind == "Location":  # the renderer fills it from the browser's address bar
                 props.update(pathname="/", search=search, href=f"http://127.0.0.1/{search}")
 
+    def props(self, component_id: str) -> dict[str, Any]:
+        """The props the page holds for the component `component_id`."""
+        return self.components[component_id][2]
+
     def _walk(self, node: Any) -> None:
         if isinstance(node, list):
             for child in node:

@@ -1,9 +1,10 @@
-"""Chromium takes the view callback's answer zstd-compressed (it offers zstd over http:// too) and draws every figure
-in it."""
+"""Chromium takes the page zstd-compressed (it offers zstd over http:// too), the page holds the view's first answer
+(every chart's figure, layout.page_for_referrer), and every figure in it is drawn."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response
@@ -11,20 +12,31 @@ from playwright.sync_api import Page, Response
 pytestmark = pytest.mark.browser
 
 
-def _view_answer(response: Response) -> bool:
-    return "_dash-update-component" in response.url and "graph-smallcaps.figure" in (response.request.post_data or "")
+def _figures(node: Any) -> dict[str, list[str | None]]:
+    """Each chart's trace names in a layout (Dash's JSON of components)."""
+    found: dict[str, list[str | None]] = {}
+    if isinstance(node, list):
+        for child in node:
+            found |= _figures(child)
+    elif isinstance(node, dict) and isinstance(node.get("props"), dict):
+        props = node["props"]
+        if str(props.get("id", "")).startswith("graph-") and "figure" in props:
+            found[props["id"].removeprefix("graph-")] = [trace.get("name") for trace in props["figure"]["data"]]
+        for value in props.values():
+            found |= _figures(value)
+    return found
 
 
-def test_the_view_answer_arrives_zstd_compressed_and_every_figure_in_it_is_drawn(page: Page, live_url: str) -> None:
-    with page.expect_response(_view_answer, timeout=60_000) as answer:
-        page.goto(live_url)
+def _layout(response: Response) -> bool:
+    return "_dash-layout" in response.url
+
+
+def test_the_page_arrives_zstd_compressed_holding_every_figure_and_each_is_drawn(page: Page, live_url: str) -> None:
+    with page.expect_response(_layout, timeout=60_000) as answer:
+        page.goto(live_url + "/?preset=1y")
     assert answer.value.headers["content-encoding"] == "zstd"
     assert "zstd" in answer.value.request.all_headers()["accept-encoding"]
-    figures = {
-        key.removeprefix("graph-"): [trace.get("name") for trace in value["figure"]["data"]]
-        for key, value in json.loads(answer.value.body())["response"].items()
-        if key.startswith("graph-")
-    }
+    figures = _figures(json.loads(answer.value.body()))
     assert len(figures) == 9 and all(figures.values())
     page.wait_for_function(
         """figures => Object.entries(figures).every(([key, names]) => {

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from components import ids
+from components.charts import CHARTS
 from data_sources.series import SERIES
 from tests.browser.conftest import DATES_END, DATES_START, built, eventually, reach_for_dates
 
@@ -115,14 +116,30 @@ def test_a_resize_redraws_a_chart_only_when_its_box_changed_size(page: Page, liv
     )
 
 
+def test_each_chart_draws_its_data_in_its_first_plot(page: Page, live_url: str) -> None:
+    # The page comes holding the view's first answer (layout.page_for_referrer): no empty plot, then a second one
+    # once the view callback answers.
+    page.add_init_script("""(() => { window.firstPlots = {}; let plotly;
+      const wrap = (P) => ['newPlot', 'react'].forEach((name) => { const original = P[name];
+        P[name] = function (gd, figure, ...rest) { const id = gd.closest && gd.closest('.chart')?.id;
+          if (id && !(id in window.firstPlots)) window.firstPlots[id] = ((figure && figure.data) || []).length;
+          return original.call(this, gd, figure, ...rest); }; });
+      Object.defineProperty(window, 'Plotly', { configurable: true, get: () => plotly,
+        set: (value) => { plotly = value; wrap(value); } }); })()""")
+    _open(page, live_url + "/?preset=3y&mode=rebase")
+    first = page.evaluate("window.firstPlots")
+    assert {f"graph-{key}" for key in PANELS} <= set(first)
+    assert all(first[f"graph-{chart.key}"] > 0 for chart in CHARTS), first
+
+
 def test_a_chart_shows_a_spinner_until_it_is_drawn(page: Page, live_url: str) -> None:
     spinner = """k => { const slot = document.querySelector(`#panel-${k} .graph-slot`);
       const after = slot && getComputedStyle(slot, '::after');
       return after ? [after.content, after.opacity] : null; }"""
-    page.route("**/_dash-update-component", lambda route: route.abort())  # the server never answers
+    page.route("**/async-graph.js", lambda route: route.abort())  # the charts' code never arrives
     page.goto(live_url)
     page.wait_for_function(f"k => {{ const s = ({spinner})(k); return s && s[1] === '1'; }}", arg="smallcaps")
-    page.unroute("**/_dash-update-component")
+    page.unroute("**/async-graph.js")
     _open(page, live_url)
     for key in PANELS:
         assert page.evaluate(spinner, key)[0] == "none"

@@ -15,6 +15,7 @@ from components.callbacks import badge, chart_figures, load, next_state, state_r
 from components.charts import CHARTS
 from components.url_state import CONTROLS, DEFAULT, ViewState, decode
 from data_sources.store import SeriesMeta, Store
+from tests.conftest import Page as RendererPage
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +248,26 @@ def test_presets_end_at_the_latest_data_and_max_spans_all_of_it(
     from components.callbacks import displayed
 
     assert view_range(state, load(snapshot_store, displayed(state)).meta.values()) == expected
+
+
+def test_the_page_is_served_holding_the_first_view_of_the_url_that_asks(client: FlaskClient) -> None:
+    # The browser names its URL in the Referer of /_dash-layout: the page comes with that view's charts drawn, so
+    # they plot as they mount, and the view callback's first call finds them drawn and sends no figure.
+    bare = RendererPage(client.get("/_dash-layout").get_json())
+    assert all("figure" not in bare.props(ids.graph(chart.key)) for chart in CHARTS)
+    held = RendererPage(client.get("/_dash-layout", headers={"Referer": "http://x/?preset=1y&equity=iwm"}).get_json())
+    assert held.props(ids.VIEW)["data"] == "?preset=1y&equity=iwm"
+    assert held.props("equity")["value"] == "iwm" and held.props("preset")["value"] == "1y"
+    for chart in CHARTS:
+        assert held.props(ids.graph(chart.key))["figure"]["data"], chart.key
+        assert held.props(ids.badge(chart.key))["children"].startswith("as of ")
+    direct = Page(client)
+    answer = direct.send("url.search", "?preset=1y&equity=iwm")  # what the callback alone would have drawn
+    for chart in CHARTS:
+        assert held.props(ids.graph(chart.key))["figure"] == answer[ids.graph(chart.key)]["figure"], chart.key
+    spec = next(spec for spec in client.get("/_dash-dependencies").get_json() if spec["inputs"][0]["id"] == ids.URL)
+    held.props(ids.URL)["search"] = "?preset=1y&equity=iwm"
+    first = client.post("/_dash-update-component", json=held.request(spec, triggered=False))
+    answered = first.get_json()["response"] if first.status_code == 200 else {}
+    assert not any(ids.graph(chart.key) in answered for chart in CHARTS)
+    assert ids.VIEW not in answered and ids.RENDERED not in answered
