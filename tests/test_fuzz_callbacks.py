@@ -198,6 +198,10 @@ def test_mutated_real_query_strings_serve_the_page_and_a_view(
     query = _mutated_query(data.draw(st.sampled_from(_readme_queries())), data)
     assert_handled(page := app_client.get("/" + query.replace("#", "%23")))
     assert page.status_code == 200
+    # The browser names that URL when it asks for the page's components, which come holding its view.
+    referred = app_client.get("/_dash-layout", headers={"Referer": "http://127.0.0.1/" + query.replace("#", "%23")})
+    assert_handled(referred)
+    assert referred.status_code == 200
     for body in real_payloads:
         for position, entry in enumerate(body["inputs"]):
             if isinstance(entry, dict) and entry["property"] == "search":
