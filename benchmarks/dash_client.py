@@ -51,6 +51,22 @@ def callback_body(
     }
 
 
+def layout_values(node: Any) -> dict[str, Any]:
+    """Every prop the page's layout (Dash's JSON of components) sets on a component with a plain id, keyed
+    'id.property': what the renderer holds before its first callbacks (the page holds the view's first answer)."""
+    values: dict[str, Any] = {}
+    if isinstance(node, list):
+        for child in node:
+            values |= layout_values(child)
+    elif isinstance(node, dict) and isinstance(node.get("props"), dict):
+        props = node["props"]
+        if isinstance(props.get("id"), str):
+            values |= {f"{props['id']}.{name}": value for name, value in props.items() if name != "children"}
+        for value in props.values():
+            values |= layout_values(value)
+    return values
+
+
 def server_callbacks(dependencies: list[dict[str, Any]], component: str) -> list[dict[str, Any]]:
     """Every server callback that a change of `component` fires (one of its inputs)."""
     return [

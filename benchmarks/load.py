@@ -36,7 +36,7 @@ from typing import Any
 import requests
 
 from benchmarks.callbacks import ROOT, free_port, start_gunicorn
-from benchmarks.dash_client import cascade
+from benchmarks.dash_client import cascade, layout_values
 from benchmarks.upstream import ENV_REFRESHER, ENV_UPSTREAM, SlowUpstream
 from components.url_state import ViewState, encode
 
@@ -59,6 +59,7 @@ class User:
         self.base, self.rng, self.results, self.errors = base, random.Random(seed), results, errors
         self.session = requests.Session()
         self.session.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+        self.session.headers["Referer"] = base + "/"  # as a browser sends it: the page comes holding its view
         self.dependencies: list[dict[str, Any]] = []
 
     def timed(self, kind: str, method: str, path: str, body: Any = None) -> Any:
@@ -91,9 +92,10 @@ class User:
             return
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
             self.timed("asset (first visit)", "GET", asset)
-        self.timed("page", "GET", "/_dash-layout")
+        layout = self.timed("page", "GET", "/_dash-layout")
         self.dependencies = self.timed("page", "GET", "/_dash-dependencies").json()
-        self.fire("load", {"url.search": ""}, "url.search")
+        held = layout_values(layout.json()) if layout is not None and layout.status_code == 200 else {}
+        self.fire("load", held | {"url.search": ""}, "url.search")
         while time.monotonic() < deadline:
             time.sleep(self.rng.uniform(0.5, 1.5) * think)
             view = random_view(self.rng)
