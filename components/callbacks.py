@@ -350,8 +350,9 @@ def register(app: Dash, store: Store) -> Callable[[str], dict[str, dict[str, Any
         """What the view callback answers a page opened at `search`, as {component id: {prop: value}}: the page is
         served holding it (app.layout), so its charts draw as they mount, not after a round trip. The browser's
         first call then finds everything drawn (the view and the charts' tokens match) and sends next to nothing."""
-        defaults = [control.default for control in CONTROLS]
-        answer = view_answer(search, None, [], [], *defaults, None, *[None] * 6, trigger=None, pickers=[0, 0])
+        controls = [control.default for control in CONTROLS]  # as the bare page shows them
+        nothing_held = [None] * 7  # the data version, the views, the charts' tokens, the preset ranges
+        answer = view_answer(search, None, [], [], *controls, *nothing_held, trigger=None, pickers=[0, 0])
         props: dict[str, dict[str, Any]] = {}
         for output, value in zip(view_outputs, answer, strict=True):
             # The browser's address bar is its own; the picker (a pattern id) is not in the page yet.
