@@ -19,6 +19,11 @@ def find_callback(dependencies: list[dict[str, Any]], first_input: str, output: 
     )
 
 
+def writes(spec: dict[str, Any], output: str) -> bool:
+    """Whether a callback writes `output`: a component id, or the pattern type of a part built when wanted."""
+    return f"{output}." in spec["output"] or f'"type":"{output}"}}.' in spec["output"]
+
+
 def callback_body(
     spec: dict[str, Any], values: dict[str, Any], changed: str, built: tuple[str, ...] = ()
 ) -> dict[str, Any]:

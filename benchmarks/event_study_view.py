@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from app import create_app
-from benchmarks.dash_client import callback_body
+from benchmarks.dash_client import callback_body, writes
 from benchmarks.timing import summary, timings_ms
 from components import ids
 from components.charts import event_study
@@ -38,9 +38,7 @@ def main() -> None:
         views = [decode(f"signal={signal}") for signal in STUDY_SIGNAL.options if signal != "upload_high"]
         frames = {view: event_study.study_frame(store, uploads, view) for view in views}
         client = create_app(store).server.test_client()
-        spec = next(
-            s for s in client.get("/_dash-dependencies").get_json() if f'"type":"{ids.STUDY_GRAPH}"}}.' in s["output"]
-        )
+        spec = next(s for s in client.get("/_dash-dependencies").get_json() if writes(s, ids.STUDY_GRAPH))
         print(f"the study callback over HTTP (first request, then median of {RUNS} repeats)")
         for signal in STUDY_SIGNAL.options:
             prop = f"{ids.STUDY_VIEW}.data"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
+from benchmarks.dash_client import writes
 from components import ids
 from components.charts import upload
 from components.url_state import STUDY_ASSET, STUDY_SIGNAL
@@ -57,11 +58,6 @@ def built_key(kind: str) -> str:
     return stringify_id(ids.indexed(kind))
 
 
-def _writes(spec: dict[str, Any], output: str) -> bool:
-    """Whether a callback writes `output`: a component id, or the pattern type of a part built when wanted."""
-    return f"{output}." in spec["output"] or f'"type":"{output}"}}.' in spec["output"]
-
-
 def _with_graphs(page: Page) -> Page:
     """`page` once the evidence graphs are built, as they are when their cards near the screen."""
     for kind in EVIDENCE_GRAPHS:
@@ -77,7 +73,7 @@ def _post(client: FlaskClient, dependencies: Deps, output: str, first_input: str
 
 def _post_values(client: FlaskClient, dependencies: Deps, output: str, first_input: str, values: dict[str, Any]) -> Any:
     """The answer of that callback given `values` ('id.property'), its first input changed."""
-    spec = next(spec for spec in dependencies if _writes(spec, output)
+    spec = next(spec for spec in dependencies if writes(spec, output)
                 and spec["inputs"][0]["id"] == first_input and not spec.get("clientside_function"))  # fmt: skip
     changed = next(key for key in values if key.startswith(f"{first_input}."))
     page = _with_graphs(Page(client.get("/_dash-layout").get_json()))
@@ -102,7 +98,7 @@ def test_the_evidence_cards_are_not_computed_before_they_near_the_screen(
     """On load the study (10,000 placebo draws) and the upload card answer nothing: their graphs are built, and
     drawn, once their cards near the screen."""
     for graph, store in ((ids.STUDY_GRAPH, ids.STUDY_VIEW), (ids.UPLOAD_GRAPH, ids.UPLOAD_VIEW)):
-        spec = next(spec for spec in dependencies if _writes(spec, graph))
+        spec = next(spec for spec in dependencies if writes(spec, graph))
         page = Page(client.get("/_dash-layout").get_json())
         page.components[store][2]["data"] = "?signal=liquidity"
         assert _send(client, page, spec, f"{store}.data").status_code == 204  # no graph yet: nothing computed
