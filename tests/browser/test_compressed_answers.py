@@ -9,22 +9,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Response
 
+from benchmarks.dash_client import layout_values
+
 pytestmark = pytest.mark.browser
 
 
-def _figures(node: Any) -> dict[str, list[str | None]]:
+def _figures(layout: Any) -> dict[str, list[str | None]]:
     """Each chart's trace names in a layout (Dash's JSON of components)."""
-    found: dict[str, list[str | None]] = {}
-    if isinstance(node, list):
-        for child in node:
-            found |= _figures(child)
-    elif isinstance(node, dict) and isinstance(node.get("props"), dict):
-        props = node["props"]
-        if str(props.get("id", "")).startswith("graph-") and "figure" in props:
-            found[props["id"].removeprefix("graph-")] = [trace.get("name") for trace in props["figure"]["data"]]
-        for value in props.values():
-            found |= _figures(value)
-    return found
+    held = layout_values(layout)
+    return {
+        key.removeprefix("graph-").removesuffix(".figure"): [trace.get("name") for trace in figure["data"]]
+        for key, figure in held.items()
+        if key.startswith("graph-") and key.endswith(".figure")
+    }
 
 
 def _layout(response: Response) -> bool:
