@@ -40,6 +40,10 @@ def create_app(store: Store | None = None) -> Dash:
     security.harden(app)  # last: the CSP hashes every inline script registered above
     # One process may sign with a key of its own; several share RISKON_SECRET_KEY (gunicorn.conf.py insists).
     app.server.secret_key = secret_key() or secrets.token_hex(32)
+    # Dash sets itself up in its first request and marks that done before doing it: a thread serving a request
+    # meanwhile (gthread, the threaded dev server) finds no script registered and every bundle 404s, so the page
+    # never draws (plotly/dash#3971, open in Dash 4.4.1). Set up before any request instead.
+    app._setup_server()
     return app
 
 
