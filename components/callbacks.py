@@ -35,7 +35,18 @@ from components.layout import custom_days, shown_range
 from components.ranges import resolve_range
 from components.signals import TABLE_READS
 from components.theme import label, short, unit
-from components.url_state import CONTROLS, PRESET, SCALE, ViewState, decode, encode, parse_date, project, updated
+from components.url_state import (
+    CONTROLS,
+    DEFAULT,
+    PRESET,
+    SCALE,
+    ViewState,
+    decode,
+    encode,
+    parse_date,
+    project,
+    updated,
+)
 
 if TYPE_CHECKING:
     from data_sources.store import SeriesMeta, Store
@@ -48,21 +59,33 @@ def displayed(state: ViewState) -> tuple[str, ...]:
     return tuple(dict.fromkeys(sid for chart in PANELS for sid in chart.series(state)))
 
 
-def view_range(state: ViewState, metas: Iterable[SeriesMeta]) -> DateRange:
-    """The dates every chart shows for `state`, from the extent of the displayed data."""
+def extent(metas: Iterable[SeriesMeta]) -> DateRange:
+    """The first and last dates of the displayed data (the year to today when there is none)."""
     metas = list(metas)
     firsts = [m.first.date() for m in metas if m.first is not None]
     lasts = [m.last.date() for m in metas if m.last is not None]
     if not firsts:
         today = dt.date.today()
-        return resolve_range(state, first=today - dt.timedelta(days=365), last=today)
-    return resolve_range(state, first=min(firsts), last=max(lasts))
+        return today - dt.timedelta(days=365), today
+    return min(firsts), max(lasts)
+
+
+def view_range(state: ViewState, metas: Iterable[SeriesMeta]) -> DateRange:
+    """The dates every chart shows for `state`, from the extent of the displayed data."""
+    first, last = extent(metas)
+    return resolve_range(state, first=first, last=last)
 
 
 def preset_ranges(store: Store, state: ViewState) -> dict[str, list[str]]:
     """Each preset's [start, end] for the series `state` displays: the browser draws a preset change from these."""
-    metas = list(load(store, displayed(state)).meta.values())
-    ranges = {preset: view_range(updated(state, {PRESET.field: preset}).with_range(None, None), metas)
+    return dict(_preset_ranges(extent(load(store, displayed(state)).meta.values())))
+
+
+@functools.lru_cache(maxsize=64)
+def _preset_ranges(data: DateRange) -> dict[str, list[str]]:
+    """Each preset's [start, end] over the data's first and last dates; once per extent (callers must not mutate
+    it)."""
+    ranges = {preset: resolve_range(updated(DEFAULT, {PRESET.field: preset}), first=data[0], last=data[1])
               for preset in PRESET.options}  # fmt: skip
     return {preset: [start.isoformat(), end.isoformat()] for preset, (start, end) in ranges.items()}
 

@@ -7,6 +7,7 @@ a server bug: logged with its traceback and answered 500 without detail.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -45,25 +46,30 @@ def content_security_policy(app: Dash) -> dict[str, str | list[str]]:
 
 
 def json_depth(value: Any) -> int:
-    """How deep `value` (parsed JSON) nests: 0 for a scalar, 1 for a flat list or object. Iterative, so any depth."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-            deepest = max(deepest, depth + 1)
-    return deepest
+    """How deep `value` (parsed JSON) nests: 0 for a scalar, 1 for a flat list or object. Level by level (no
+    recursion, so any depth), each level one comprehension: it runs on every callback request."""
+    depth, level = 0, [value]
+    while level := [node for node in level if isinstance(node, dict | list)]:
+        depth += 1
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)]
+    return depth
 
 
 def _pattern(component_id: Any) -> dict[str, Any] | None:
-    """A pattern-matching id as a dict (wildcards are ["MATCH"], ["ALL"], ["ALLSMALLER"]), else None."""
+    """A pattern-matching id as a dict (wildcards are ["MATCH"], ["ALL"], ["ALLSMALLER"]), else None. Callers
+    must not mutate it."""
     if isinstance(component_id, dict):
         return component_id
     if isinstance(component_id, str) and component_id.startswith("{"):
-        parsed = json.loads(component_id)
-        return parsed if isinstance(parsed, dict) else None
+        return _parsed_pattern(component_id)
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_pattern(component_id: str) -> dict[str, Any] | None:
+    """Parsed once: only registered callbacks' ids (a bounded set) are parsed, on every request."""
+    parsed = json.loads(component_id)
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _id_problem(sent: Any, expected: Any) -> Problem:
