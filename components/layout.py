@@ -296,9 +296,9 @@ def holding(node: Any, props: Mapping[str, Mapping[str, Any]]) -> Any:
 
 
 def _encoded(value: Any) -> Any:
-    """A held object (a figure, the charts' tokens) as its JSON already: Dash encodes a page with plotly's encoder,
-    which walks every node of a page holding components in Python (about half of serving a held page), but passes a
-    Fragment through to orjson whole."""
+    """A held object (a figure, the charts' tokens) as its JSON already. Dash encodes a page with plotly's encoder,
+    which walks every node of a page in Python (a page is components, which orjson cannot encode) but passes a
+    Fragment to orjson whole; the figures are most of a held page's nodes."""
     if not isinstance(value, dict):
         return value
     try:
