@@ -160,6 +160,19 @@ def settle(page: Page, since: float = 0, quiet_ms: int = 800, timeout_s: float =
     raise TimeoutError("the page did not settle")
 
 
+def goto_drawn(page: Page, url: str) -> None:
+    """Open `url` and wait until every chart is drawn; if they never are, stop and say what the page met (failed
+    requests, script errors) rather than a bare timeout."""
+    problems: list[str] = []
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.goto(url)
+    try:
+        page.wait_for_function(DRAWN, timeout=120_000)
+    except PlaywrightError:
+        raise SystemExit(f"{url}: the charts were not drawn in 120 s; " + ("; ".join(problems) or "no error")) from None
+
+
 def reset_counts(page: Page) -> float:
     """Clear the redraw counters; the page's clock now (ms)."""
     clear = "() => { window.bench.calls = {}; window.bench.afterplots = {}; return performance.now(); }"
@@ -171,8 +184,7 @@ def load(browser: Browser, url: str, context: Any = None) -> tuple[float, Any]:
     context = context or browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(DRAWN, timeout=120_000)
+    goto_drawn(page, url)
     elapsed = settle(page)
     page.close()
     return elapsed, context
@@ -192,8 +204,7 @@ def open_page(browser: Browser, url: str) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(DRAWN, timeout=120_000)
+    goto_drawn(page, url)
     settle(page)
     return page
 
@@ -229,8 +240,7 @@ def render_bytes(browser: Browser, url: str) -> tuple[int, int, int]:
             sizes.append((int(response.request.sizes()["responseBodySize"]), len(response.body())))
 
     page.on("response", record)
-    page.goto(url)
-    page.wait_for_function(DRAWN, timeout=120_000)
+    goto_drawn(page, url)
     settle(page)
     visible = sum(page.evaluate(VISIBLE_POINTS))
     context.close()
