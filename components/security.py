@@ -26,6 +26,9 @@ MAX_REQUEST_BYTES = 1 << 20
 # Real bodies nest about 6 deep; Dash and the callbacks recurse over what they get.
 MAX_JSON_DEPTH = 32
 MULTI_VALUED = ("ALL", "ALLSMALLER")  # pattern wildcards whose dependency is a list of components
+# The page holds at most 9 components of one pattern (a chart card each); a callback answers each listed output, so
+# a longer list only multiplies its answer (1,000 entries made a 70 KB request draw a 155 MB answer).
+MAX_PATTERN_ENTRIES = 32
 Problem = str | None
 
 
@@ -101,6 +104,8 @@ def _dependency_problem(sent: Any, expected: Mapping[str, Any]) -> Problem:
     if pattern and any(isinstance(v, list) and v[:1] and v[0] in MULTI_VALUED for v in pattern.values()):
         if not isinstance(sent, list):
             return "a pattern dependency that is not a list"
+        if len(sent) > MAX_PATTERN_ENTRIES:
+            return f"a pattern dependency of over {MAX_PATTERN_ENTRIES} components"
         return next((p for item in sent if (p := _item_problem(item, expected))), None)
     return _item_problem(sent, expected)
 
@@ -136,6 +141,8 @@ def envelope_problem(body: Any, callbacks: Mapping[str, Mapping[str, Any]]) -> P
     if not isinstance(output, str) or output not in callbacks:
         return "output names no registered callback"
     spec = callbacks[output]
+    if "callback" not in spec:
+        return "output names a callback that runs in the browser"
     for name, expected in (("inputs", spec["inputs"]), ("state", spec["state"])):
         if problem := _list_problem(name, body.get(name, [] if name == "state" else None), expected):
             return problem

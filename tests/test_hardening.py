@@ -23,7 +23,9 @@ import responses
 from flask.testing import FlaskClient
 
 from app import create_app
-from components.security import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth
+from benchmarks.dash_client import callback_body, writes
+from components import ids
+from components.security import MAX_JSON_DEPTH, MAX_PATTERN_ENTRIES, MAX_REQUEST_BYTES, json_depth
 from data_sources.config import open_cache
 from data_sources.series import SERIES
 from data_sources.store import Store
@@ -120,6 +122,29 @@ def test_bodies_that_are_not_a_request_are_a_400(
     response = app_client.post(CALLBACK_PATH, data=body, content_type="application/json")
     assert response.status_code == 400 and reason in response.get_data(as_text=True)
     assert len([record for record in caplog.records if record.name.startswith("riskon")]) == 1
+
+
+def test_a_request_for_a_browser_callback_or_more_components_than_a_page_holds_is_a_400(
+    app_client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by QA: a clientside callback named by a request was a 500 with a traceback (it has no server function),
+    # and an ALL output listing 1,000 components made a 70 KB request draw a 155 MB answer (one figure each).
+    caplog.set_level(logging.INFO)
+    dependencies = app_client.get("/_dash-dependencies").get_json()
+    in_browser = next(spec for spec in dependencies if spec["output"] == f"{ids.COPY_LINK}.content")
+    trigger = in_browser["inputs"][0]
+    browser_body = callback_body(in_browser, {}, f"{trigger['id']}.{trigger['property']}")
+    study = next(s for s in dependencies if writes(s, ids.STUDY_GRAPH) and not s.get("clientside_function"))
+    built = callback_body(study, {f"{ids.STUDY_VIEW}.data": "?preset=5y"}, f"{ids.STUDY_VIEW}.data", (ids.STUDY_GRAPH,))
+    graph = built["outputs"][0][0]
+    listed = [{**graph, "id": {**graph["id"], "index": index}} for index in range(MAX_PATTERN_ENTRIES + 1)]
+    amplifying = {**built, "outputs": [listed, *built["outputs"][1:]]}
+    assert app_client.post(CALLBACK_PATH, json=built).status_code == 200  # the page's one graph: drawn
+    for body, reason in ((browser_body, "runs in the browser"), (amplifying, f"over {MAX_PATTERN_ENTRIES}")):
+        caplog.clear()
+        response = app_client.post(CALLBACK_PATH, json=body)
+        assert response.status_code == 400 and reason in response.get_data(as_text=True)
+        assert [record.levelname for record in caplog.records if record.name.startswith("riskon")] == ["WARNING"]
 
 
 def test_json_depth_counts_levels_without_recursing() -> None:
