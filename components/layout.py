@@ -276,9 +276,12 @@ def page_for_referrer(first_view: Callable[[str], Mapping[str, Mapping[str, Any]
     for it (the Referer of /_dash-layout, same-origin), so its charts draw as they mount. A request without one (or
     the app's start-up check) gets the bare page, which the view callback then fills."""
     referrer = flask.request.referrer if flask.has_request_context() else None
-    if not referrer:
+    try:
+        query = urllib.parse.urlsplit(referrer).query if referrer else None
+    except ValueError:  # not a URL (e.g. 'http://[::1/'): as if none were sent
+        query = None
+    if query is None:
         return page()
-    query = urllib.parse.urlsplit(referrer).query
     return holding(page(), first_view(f"?{query}" if query else ""))
 
 

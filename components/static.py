@@ -23,7 +23,9 @@ def cache_static(app: Dash) -> None:
 
     @app.server.after_request
     def chunk_lifetime(response: Response) -> Response:
-        if request.path.startswith("/_dash-component-suites/") and response.cache_control.max_age is None:
+        # Only what was found: a 404 cached for a day would outlive the deploy that adds the file.
+        found = response.status_code in (200, 304)
+        if found and request.path.startswith("/_dash-component-suites/") and response.cache_control.max_age is None:
             response.cache_control.public = True
             response.cache_control.max_age = CHUNK_SECONDS
         return response

@@ -96,6 +96,14 @@ def test_the_view_answers_plain_json_that_plotlys_encoder_need_not_walk(
     assert walked == []
 
 
+@pytest.mark.parametrize("referrer", ["http://[::1/?preset=max", "http://x]/?preset=1y", "https://[fe80::1"])
+def test_a_referer_that_is_not_a_url_gets_the_bare_page(client: FlaskClient, referrer: str) -> None:
+    # Found by QA as a 500 with a traceback (urlsplit raises on a broken IPv6 host).
+    response = client.get("/_dash-layout", headers={"Referer": referrer})
+    assert response.status_code == 200
+    assert all("figure" not in RendererPage(response.get_json()).props(ids.graph(chart.key)) for chart in CHARTS)
+
+
 def test_the_held_pages_figures_reach_plotlys_encoder_encoded(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from benchmarks.dash_client import callback_body, find_callback
 from components import ids
-from components.static import COMPRESSION
+from components.static import CHUNK_SECONDS, COMPRESSION
 
 CHROMIUM = "gzip, deflate, br, zstd"  # what Chromium 156 sends, over http:// too
 DECODE = {"zstd": zstd.decompress, "br": brotli.decompress, "gzip": gzip.decompress}
@@ -56,3 +56,14 @@ def test_brotli_at_riskons_level(app_client: FlaskClient, view_body: dict[str, A
     level = COMPRESSION["COMPRESS_BR_LEVEL"]
     assert response.data == brotli.compress(plain_answer, quality=level)
     assert response.data != brotli.compress(plain_answer, quality=4)
+
+
+def test_dash_chunks_are_cached_a_day_and_a_missing_one_not_at_all(app_client: FlaskClient) -> None:
+    # Found by QA: a 404 under the component suites was cached publicly for a day, so a file a deploy adds would
+    # stay missing for browsers and proxies that asked before.
+    chunk = app_client.get("/_dash-component-suites/dash/dcc/async-graph.js")
+    assert chunk.status_code == 200
+    assert chunk.cache_control.public and chunk.cache_control.max_age == CHUNK_SECONDS
+    missing = app_client.get("/_dash-component-suites/dash/dcc/async-nope.js")
+    assert missing.status_code == 404
+    assert missing.cache_control.max_age is None and not missing.cache_control.public
