@@ -7,7 +7,8 @@ digits, beyond what a chart shows), and a line's dates as x0 + dx rather than on
 
 A long line travels as two traces: the window shown at up to MAX_POINTS points, and the whole history
 decimated to about HISTORY_POINTS, so that zooming or panning out draws at once while the server sends the new
-window. Decimation keeps each bucket's lowest and highest observation (real values, never averaged).
+window. Decimation keeps each bucket's lowest and highest observation (real values, never averaged) on the days
+they were observed (explicit dates: a value drawn or hovered is never moved to another day).
 """
 
 from __future__ import annotations
@@ -60,23 +61,37 @@ def _day_numbers(index: pd.Index) -> np.ndarray:
 
 
 def _bucket_extremes(slots: np.ndarray, size: int) -> np.ndarray:
-    """Each bucket of `size` days as its two extremes in the order they occur (NaN, NaN for an empty bucket)."""
+    """The days (offsets into `slots`) of each bucket of `size` days' lowest and highest value, in the order they
+    occur; an empty bucket's first day twice (its value is NaN: a gap)."""
     padded = np.full(math.ceil(slots.size / size) * size, np.nan, dtype=slots.dtype)
     padded[: slots.size] = slots
     buckets = padded.reshape(-1, size)
-    low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
-    low_first = np.argmax(buckets == low[:, None], axis=1) <= np.argmax(buckets == high[:, None], axis=1)
-    pairs = np.where(low_first[:, None], np.stack([low, high], axis=1), np.stack([high, low], axis=1))
+    missing = np.isnan(buckets)
+    low = np.argmin(np.where(missing, np.inf, buckets), axis=1)
+    high = np.argmax(np.where(missing, -np.inf, buckets), axis=1)
+    pairs = np.sort(np.stack([low, high], axis=1), axis=1) + (np.arange(len(buckets)) * size)[:, None]
     return pairs.reshape(-1)
 
 
-def _line_data(day0: int, slots: np.ndarray, size: int, pairs: np.ndarray | None = None) -> dict[str, Any]:
-    """x0/dx/y of `slots` at one point per day (size 1) or two per bucket of `size` days (`pairs`, when known)."""
-    x0 = f"{EPOCH + dt.timedelta(days=day0)}T00:00:00"
-    if size == 1:
-        return {"x0": x0, "dx": MS_PER_DAY, "y": typed_array(slots.astype("float32"))}
-    pairs = _bucket_extremes(slots, size) if pairs is None else pairs
-    return {"x0": x0, "dx": MS_PER_DAY * size / 2, "y": typed_array(pairs.astype("float32"))}
+def _daily_data(day0: int, slots: np.ndarray) -> dict[str, Any]:
+    """x0/dx/y of `slots`, one value per calendar day from `day0` (NaN: no observation)."""
+    return {
+        "x0": f"{EPOCH + dt.timedelta(days=day0)}T00:00:00",
+        "dx": MS_PER_DAY,
+        "y": typed_array(slots.astype("float32")),
+    }
+
+
+def _dated_data(day0: int, offsets: np.ndarray, values: np.ndarray) -> dict[str, Any]:
+    """x/y of `values` on the days `offsets` (from `day0`): decimated points keep the day they were observed."""
+    x = ((day0 + offsets) * MS_PER_DAY).astype("float64")
+    return {"x": typed_array(x), "y": typed_array(values.astype("float32"))}
+
+
+def _decimated_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
+    """`slots` (one value per day from `day0`) as each bucket of `size` days' two extremes, on their days."""
+    offsets = _bucket_extremes(slots, size)
+    return _dated_data(day0, offsets, slots[offsets])
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,8 +100,9 @@ class Line:
     (ChartData.line), so that a new window or rebase date is a slice and a scaling, not a pass over pandas.
 
     A daily line holds one float64 value per calendar day from `day0` (NaN: no observation, never filled) and its
-    whole history's bucket extremes (pairs per bucket of `history_size` days). A sparse one (weekly or monthly
-    points) holds its observations' `days` (day numbers) and values, and the history's chunk extremes (indices)."""
+    whole history's bucket extremes (the days of each bucket of `history_size` days' lowest and highest value,
+    as offsets into `values`). A sparse one (weekly or monthly points) holds its observations' `days` (day numbers)
+    and values, and the history's chunk extremes (indices)."""
 
     day0: int = 0
     values: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -112,9 +128,8 @@ class Line:
         base = self.first_on_or_after(day)
         if math.isnan(base):
             return Line()
-        if self.days is not None:  # the chunk extremes are the same points
-            return Line(self.day0, self.values / base * 100, self.history, self.history_size, self.days)
-        return Line(self.day0, self.values / base * 100, self.history / base * 100, self.history_size)
+        # The extremes are the same days: scaling keeps them lowest and highest.
+        return Line(self.day0, self.values / base * 100, self.history, self.history_size, self.days)
 
 
 def prepare(values: pd.Series) -> Line:
@@ -144,41 +159,59 @@ def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list
     if line.empty:
         return [{"x": [], "y": []}]
     day0, slots, span = line.day0, line.values, line.values.size
-    if span <= MAX_POINTS or window is None:
-        return [_line_data(day0, slots, max(1, math.ceil(2 * span / MAX_POINTS)) if span > MAX_POINTS else 1)]
+    if span <= MAX_POINTS:
+        return [_daily_data(day0, slots)]
+    if window is None:
+        return [_decimated_data(day0, slots, math.ceil(2 * span / MAX_POINTS))]
     low, high = (min(max(_day_number(day) - day0 + end, 0), span) for day, end in zip(window, (0, 1), strict=True))
     shown = slots[low:high]
-    size = 1 if shown.size <= MAX_POINTS else math.ceil(2 * shown.size / MAX_POINTS)
-    parts = [_line_data(day0 + low, shown, size)] if shown.size else []
-    history = _holed(line, low, high)
+    if not shown.size:
+        parts = []
+    elif shown.size <= MAX_POINTS:
+        parts = [_daily_data(day0 + low, shown)]
+    else:
+        parts = [_decimated_data(day0 + low, shown, math.ceil(2 * shown.size / MAX_POINTS))]
+    offsets, history = _holed(line, low, high)
     if parts and np.isnan(history).all():
         return parts  # the window holds the whole line: no history to draw
-    return [*parts, _line_data(day0, slots, line.history_size, history)]
+    return [*parts, _dated_data(day0, offsets, history)]
 
 
-def _holed(line: Line, low: int, high: int) -> np.ndarray:
-    """The history's bucket extremes without days [low, high), which the window trace draws: buckets inside the
-    hole are empty, the two at its edges keep their days outside it (so that the two traces join)."""
-    size, pairs = line.history_size, line.history.copy()
+def _holed(line: Line, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+    """The history's extremes (days as offsets, values) without days [low, high), which the window trace draws:
+    the buckets at the hole's edges keep their extremes among the days outside it and the observations next to
+    it (so that the history reaches the window), and one NaN at the hole's start keeps it from bridging it."""
+    size, offsets, values = line.history_size, line.history, line.values
     if high <= low:
-        return pairs
+        return offsets, values[offsets]
     first, last = low // size, (high - 1) // size
-    pairs[2 * first : 2 * (last + 1)] = np.nan
-    for bucket in {first, last}:
-        days = line.values[bucket * size : (bucket + 1) * size].copy()
-        days[max(0, low - bucket * size) : max(0, high - bucket * size)] = np.nan
-        pairs[2 * bucket : 2 * bucket + 2] = _extremes(days)
-    return pairs
+    observed_before, observed_after = (
+        np.flatnonzero(values[:low] == values[:low]),
+        np.flatnonzero(values[high:] == values[high:]),
+    )
+    before = np.unique(
+        np.concatenate([offsets[: 2 * first], _extremes(values, first * size, low), observed_before[-1:]])
+    )
+    after = np.unique(
+        np.concatenate(
+            [high + observed_after[:1], _extremes(values, high, (last + 1) * size), offsets[2 * (last + 1) :]]
+        )
+    )
+    kept = np.concatenate([before, [low], after]).astype("int64")
+    history = values[kept]
+    history[before.size] = np.nan
+    return kept, history
 
 
-def _extremes(days: np.ndarray) -> tuple[float, float]:
-    """One bucket's lowest and highest value in the order they occur (as `_bucket_extremes`), NaN if empty."""
-    observed = np.flatnonzero(days == days)  # not NaN (nanargmin costs several times more)
+def _extremes(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The days (offsets into `values`) of the lowest and highest of values[start:stop], in the order they occur
+    (one day if they are the same, none if all are NaN)."""
+    part = values[start:stop]
+    observed = np.flatnonzero(part == part)  # not NaN (nanargmin costs several times more)
     if not observed.size:
-        return math.nan, math.nan
-    values = days[observed]
-    low, high = observed[values.argmin()], observed[values.argmax()]
-    return (days[low], days[high]) if low <= high else (days[high], days[low])
+        return np.empty(0, dtype="int64")
+    chosen = part[observed]
+    return start + np.unique(observed[[chosen.argmin(), chosen.argmax()]])
 
 
 def _day_number(day: dt.date) -> int:

@@ -51,20 +51,39 @@ def test_sparse_lines_travel_as_explicit_dates() -> None:
     np.testing.assert_array_equal(y, monthly.to_numpy())
 
 
+def _observed_on_their_days(values: pd.Series, x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether every drawn point (x in epoch ms, y) is the series' own value on that day."""
+    drawn = np.isfinite(y)
+    days = pd.to_datetime(x[drawn], unit="ms")
+    return bool(np.array_equal(values.reindex(days).to_numpy(dtype="float32"), y[drawn].astype("float32")))
+
+
 def test_a_long_line_is_a_full_resolution_window_plus_a_decimated_history() -> None:
     values = _daily(8000)
     window = (dt.date(2010, 1, 1), dt.date(2010, 12, 31))
     shown, history = line_data(values, window)
     x, y = trace_points(shown)
-    inside = (x >= pd.Timestamp("2010-01-01").value / 1e6) & (x <= pd.Timestamp("2010-12-31").value / 1e6)
     expected = values.loc["2010-01-01":"2010-12-31"].to_numpy(dtype="float32")
-    np.testing.assert_array_equal(y[inside], expected)  # every day of the window, exactly
+    np.testing.assert_array_equal(y, expected)  # every day of the window, exactly, and no more
+    assert x[0] == pd.Timestamp("2010-01-01").value / 1e6
     hx, hy = trace_points(history)
-    assert np.isfinite(hy).sum() <= HISTORY_POINTS + 2
-    bucket = 2 * history["dx"]
-    assert not np.isfinite(hy[(hx > x[0] + bucket) & (hx < x[-1] - bucket)]).any()  # the window is not drawn twice
-    assert x[0] == pd.Timestamp("2010-01-01").value / 1e6  # the window is the range, no more
-    assert np.isfinite(hy[(hx <= x[0]) & (hx > x[0] - bucket)]).any()  # the history reaches it: no gap
+    assert np.isfinite(hy).sum() <= HISTORY_POINTS + 4
+    assert _observed_on_their_days(values, hx, hy)  # real values on the days they were observed
+    drawn = hx[np.isfinite(hy)]
+    # Found by QA: the edge buckets' extremes were drawn at the bucket's start and middle, inside the window, as
+    # a coarse line over the real one with values from other days.
+    assert not ((drawn >= x[0]) & (drawn <= x[-1])).any()
+    day = MS_PER_DAY
+    assert drawn[drawn < x[0]].max() == x[0] - day and drawn[drawn > x[-1]].min() == x[-1] + day  # it reaches it
+    gap = np.flatnonzero(~np.isfinite(hy))
+    assert gap.size == 1 and x[0] <= hx[gap[0]] <= x[-1]  # one break, inside the window: never bridged
+
+
+def test_a_decimated_line_draws_real_values_on_their_days() -> None:
+    values = _daily(8000)
+    for parts in (line_data(values, None), line_data(values, (dt.date(2001, 1, 1), dt.date(2030, 1, 1)))):
+        for part in parts:
+            assert "x" in part and _observed_on_their_days(values, *trace_points(part))
 
 
 def test_decimation_keeps_real_extremes_in_order() -> None:
@@ -121,17 +140,18 @@ def test_a_window_holding_the_whole_line_sends_no_history(step: int) -> None:
 
 def test_the_history_leaves_out_exactly_the_window_days() -> None:
     values = _daily(8000)
+    line = prepare(values)
+    days = pd.DatetimeIndex(values.index)
     for window in [(dt.date(2010, 1, 1), dt.date(2010, 12, 31)), (dt.date(2010, 1, 5), dt.date(2010, 1, 9))]:
-        _, history = line_data(prepare(values), window)
-        days = pd.DatetimeIndex(values.index)
-        outside = values[(days < pd.Timestamp(window[0])) | (days > pd.Timestamp(window[1]))]
-        size = round(2 * history["dx"] / MS_PER_DAY)  # days per bucket of the history
-        buckets = (outside.index - values.index[0]).days // size
-        expected = np.full(2 * (buckets.max() + 1), np.nan)
-        for bucket, chunk in outside.groupby(buckets):  # each bucket's extremes among the days outside the window
-            low_first = chunk.to_numpy().argmin() <= chunk.to_numpy().argmax()
-            expected[2 * bucket : 2 * bucket + 2] = [chunk.min(), chunk.max()][:: 1 if low_first else -1]
-        np.testing.assert_array_equal(trace_points(history)[1][: expected.size], expected.astype("float32"))
+        _, history = line_data(line, window)
+        before, after = values[days < pd.Timestamp(window[0])], values[days > pd.Timestamp(window[1])]
+        buckets = (days - days[0]).days // line.history_size
+        expected = {before.index[-1], after.index[0]}  # the observations next to the window
+        for part in (before, after):  # each bucket's extremes among the days outside the window
+            for _, chunk in part.groupby(buckets[days.isin(part.index)]):
+                expected |= {chunk.idxmin(), chunk.idxmax()}
+        hx, hy = trace_points(history)
+        assert set(pd.to_datetime(hx[np.isfinite(hy)], unit="ms")) == expected
 
 
 def _meta(series_id: str, *, last: str | None = "2024-01-02", stale: bool = False) -> SeriesMeta:
