@@ -103,6 +103,8 @@ def next_state(current: ViewState, trigger: str | None, values: Mapping[str, Any
         return current.with_range(parse_date(zoom.get("start")), parse_date(zoom.get("end")))
     if trigger == ids.DATES:
         picked, shown = (parse_date(values["start_date"]), parse_date(values["end_date"])), decode(search)
+        if (picked[0] is None) != (picked[1] is None):
+            return current  # one day of the two picked: the view waits for the other
         # The picker appears showing the URL's range (layout.date_picker) and its first call says so: no change.
         return shown if picked == (shown.start, shown.end) else current.with_range(*picked)
     if trigger == PRESET.id:
@@ -351,7 +353,9 @@ def register(app: Dash, store: Store) -> Callable[[str], dict[str, dict[str, Any
         evidence = encode(project(state, event_study.READS)), encode(project(state, upload.READS))
         start, end = custom_days(state)
         sent = zip((start, end), (start_dates, end_dates), pickers, strict=True)
-        picked = [_to_pickers(value, shown, count) for value, shown, count in sent]
+        # The picker shows what the analyst picks (one day, then the other): only other changes are written to it.
+        picked = [[no_update] * count if trigger == ids.DATES else _to_pickers(value, shown, count)
+                  for value, shown, count in sent]  # fmt: skip
         return (
             query if query != (search or "") else no_update,
             query if query != current else no_update,

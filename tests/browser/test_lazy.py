@@ -75,6 +75,23 @@ def test_reaching_for_the_custom_range_builds_the_picker_and_picking_two_days_se
     assert console_errors == []
 
 
+def test_from_a_preset_the_first_day_picked_stays_until_the_second_sets_the_range(page: Page, live_url: str) -> None:
+    # Found by QA: the server answered the first day with the view's empty range, which erased it from the picker,
+    # so no range could be picked from a preset view.
+    _open(page, live_url + "/?equity=iwm")
+    reach_for_dates(page)
+    with page.expect_response(lambda response: "_dash-update-component" in response.url):
+        page.locator(DATES_START).fill("2021-01-04")
+        page.locator(DATES_START).press("Tab")
+    page.wait_for_load_state("networkidle")  # every answer to the first day has arrived
+    expect(page.locator(DATES_START)).to_have_value("2021-01-04")
+    assert "range=" not in page.url  # one day is not a range yet
+    page.locator(DATES_END).fill("2021-03-31")
+    page.locator(DATES_END).press("Enter")
+    expect(page).to_have_url(re.compile(r"\?range=2021-01-04\.\.2021-03-31&equity=iwm$"))
+    expect(page.locator(DATES_START)).to_have_value("2021-01-04")
+
+
 def test_a_click_on_the_custom_range_while_the_picker_loads_opens_the_picker(page: Page, live_url: str) -> None:
     held: list[Route] = []  # the picker's code arrives only when released
     page.route("**/async-datepicker.js", lambda route: held.append(route))

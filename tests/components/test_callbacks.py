@@ -242,6 +242,11 @@ def test_the_picker_sets_the_range_and_its_first_call_changes_nothing() -> None:
     assert picked == held.with_range(dt.date(2021, 1, 4), dt.date(2021, 3, 31))
     cleared = next_state(decode(shared), ids.DATES, {"start_date": None, "end_date": None}, shared)
     assert cleared == decode("?equity=iwm")
+    # One day of two (the analyst picks the start, then the end): the view waits, its range unchanged.
+    assert next_state(held, ids.DATES, {"start_date": "2021-01-04", "end_date": None}, "?equity=iwm") == held
+    assert next_state(decode(shared), ids.DATES, {"start_date": None, "end_date": "2021-03-31"}, shared) == decode(
+        shared
+    )
 
 
 def _meta(series_id: str, *, last: str | None = "2024-01-02", stale: bool = False) -> SeriesMeta:
