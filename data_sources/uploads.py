@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import filelock
 import numpy as np
 import pandas as pd
 
@@ -27,6 +30,10 @@ MAX_UPLOADS = 200  # per server; past it new uploads are refused, never silently
 ID_LENGTH = 16
 _ID = re.compile(rf"^[0-9a-f]{{{ID_LENGTH}}}$")
 _DATE_NAMES = ("date", "day", "time", "timestamp", "datetime", "as_of")
+MAX_QUOTED = 40  # a bad cell is quoted this far in a message, so a huge cell never makes a huge message
+# Charts send values as float32: a larger finite float64 would be drawn as infinite.
+MAX_VALUE = float(np.finfo(np.float32).max)
+LOCK_SECONDS = 30  # how long a save waits for another worker's save of this directory
 
 
 class UploadError(ValueError):
@@ -45,7 +52,7 @@ class Upload:
 def parse(raw: bytes, *, name: str) -> Upload:
     """Validate a CSV upload (a date column and one or more numeric columns) into an Upload, or UploadError."""
     if len(raw) > MAX_BYTES:
-        raise UploadError(f"the file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+        raise UploadError(too_large(len(raw), MAX_BYTES))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,9 +73,17 @@ def parse(raw: bytes, *, name: str) -> Upload:
         raise UploadError("no value column: add one or more numeric columns beside the date")
     if len(values) > MAX_COLUMNS:
         raise UploadError(f"{len(values)} value columns; at most {MAX_COLUMNS}")
-    frame = pd.DataFrame({_column_name(column): _numbers(table[column], column) for column in values})
-    if len(set(frame.columns)) != len(frame.columns):
-        raise UploadError("two value columns have the same name")
+    named: dict[str, str] = {}  # shown name -> the file's header
+    for column in values:
+        # A header of symbols only (emoji, say) cleans to nothing: name it by its place, as parse names the upload.
+        shown = _column_name(column) or f"column {list(table.columns).index(column) + 1}"
+        if shown in named:
+            raise UploadError(
+                f"columns {_quoted(named[shown])} and {_quoted(column)} both read {shown!r} once symbols are removed; "
+                "rename one"
+            )
+        named[shown] = column
+    frame = pd.DataFrame({shown: _numbers(table[column], column) for shown, column in named.items()})
     frame.index = _dates(table[date_column])
     duplicated = frame.index[frame.index.duplicated()]
     if len(duplicated):
@@ -77,6 +92,14 @@ def parse(raw: bytes, *, name: str) -> Upload:
     if frame.empty:
         raise UploadError("no row has a value")
     return Upload(content_id(frame), _column_name(name) or "upload", frame)
+
+
+def too_large(size: int, limit: int) -> str:
+    """The refusal of a file of `size` bytes over `limit`, in the largest unit that shows the two differ."""
+    for unit, scale in (("MB", 1e6), ("KB", 1e3)):
+        if f"{size / scale:.1f}" != f"{limit / scale:.1f}":
+            return f"the file is {size / scale:.1f} {unit}; the limit is {limit / scale:.1f} {unit}"
+    return f"the file is {size:,} bytes; the limit is {limit:,} bytes"
 
 
 def content_id(frame: pd.DataFrame) -> str:
@@ -89,17 +112,23 @@ def _date_column(table: pd.DataFrame) -> str:
         if str(column).strip().lower() in _DATE_NAMES:
             return str(column)
     first = str(table.columns[0])
-    if pd.to_datetime(table[first].head(20), errors="coerce", format="mixed").notna().all():
+    if pd.to_datetime(_datelike(table[first].head(20)), errors="coerce", format="mixed").notna().all():
         return first
     raise UploadError("no date column: name one 'date' (YYYY-MM-DD), or put dates in the first column")
 
 
+def _datelike(column: pd.Series) -> pd.Series:
+    """`column` with cells too long to be a date as NaN: pandas' date parsing takes time growing with the square
+    of a cell's length (a 700 KB cell held a worker 23 s)."""
+    return column.where(column.astype(str).str.len() <= MAX_QUOTED)
+
+
 def _dates(column: pd.Series) -> pd.DatetimeIndex:
-    parsed = pd.to_datetime(column.str.strip(), errors="coerce", format="mixed", utc=True)
+    parsed = pd.to_datetime(_datelike(column.str.strip()), errors="coerce", format="mixed", utc=True)
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise UploadError(f"row {row + 2}: {column.iloc[row]!r} is not a date (use YYYY-MM-DD)")
+        raise UploadError(f"row {row + 2}: {_quoted(column.iloc[row])} is not a date (use YYYY-MM-DD)")
     days = pd.DatetimeIndex(parsed).tz_convert(None)
     if not (days == days.normalize()).all():
         raise UploadError("dates carry times of day; upload one row per day")
@@ -114,10 +143,22 @@ def _numbers(column: pd.Series, name: str) -> pd.Series:
     bad = numbers.isna().to_numpy() & cleaned.ne("").to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise UploadError(f"row {row + 2}, column {name!r}: {column.iloc[row]!r} is not a number")
-    if not np.isfinite(numbers.dropna().to_numpy(dtype="float64")).all():
-        raise UploadError(f"column {name!r} holds an infinite value")
+        raise UploadError(f"row {row + 2}, column {_quoted(name)}: {_quoted(column.iloc[row])} is not a number")
+    # NaN (an empty cell) compares False, so only infinite and float32-overflowing values are caught.
+    huge = (numbers.abs() > MAX_VALUE).to_numpy()
+    if huge.any():
+        row = int(np.flatnonzero(huge)[0])
+        raise UploadError(
+            f"row {row + 2}, column {_quoted(name)}: {_quoted(column.iloc[row])} is out of range "
+            f"(charts draw at most ±{MAX_VALUE:.1e})"
+        )
     return numbers
+
+
+def _quoted(text: object) -> str:
+    """`text` quoted for a message, cut to MAX_QUOTED characters: a bad cell may be megabytes long."""
+    text = str(text)
+    return repr(text) if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]!r}…"
 
 
 def _column_name(text: object) -> str:
@@ -126,7 +167,8 @@ def _column_name(text: object) -> str:
 
 
 class UploadStore:
-    """Uploads on disk under their content id: `<id>.csv` (canonical) and `<id>.json` (its name)."""
+    """Uploads on disk under their content id: `<id>.csv` (canonical) and `<id>.json` (its name). Saves hold an OS
+    file lock on the directory, so the count against `max_uploads` holds across threads and gunicorn workers."""
 
     def __init__(self, directory: Path, *, max_uploads: int = MAX_UPLOADS) -> None:
         self.directory = directory
@@ -138,13 +180,16 @@ class UploadStore:
         path = self.directory / f"{upload.id}.csv"
         if path.exists():
             return upload.id
-        if sum(1 for _ in self.directory.glob("*.csv")) >= self.max_uploads:
-            raise UploadError(f"this server holds its limit of {self.max_uploads} uploads; ask its operator")
-        meta = self.directory / f"{upload.id}.json"
-        meta.write_text(json.dumps({"name": upload.name}))
-        partial = path.with_suffix(".tmp")
-        partial.write_text(to_csv(upload.frame))
-        partial.replace(path)  # atomic: a reader never sees half a file
+        try:
+            with filelock.FileLock(self.directory / ".lock", timeout=LOCK_SECONDS):
+                if path.exists():  # stored by another save while this one waited
+                    return upload.id
+                if sum(1 for _ in self.directory.glob("*.csv")) >= self.max_uploads:
+                    raise UploadError(f"this server holds its limit of {self.max_uploads} uploads; ask its operator")
+                _write(self.directory / f"{upload.id}.json", json.dumps({"name": upload.name}))
+                _write(path, to_csv(upload.frame))  # last: the .csv's presence means the upload is complete
+        except filelock.Timeout:
+            raise UploadError("the server is busy storing other uploads; try again") from None
         return upload.id
 
     def load(self, upload_id: str) -> Upload | None:
@@ -158,3 +203,15 @@ class UploadStore:
         frame.index = pd.DatetimeIndex(frame.index, name=DATE).as_unit("us")
         name = json.loads((self.directory / f"{upload_id}.json").read_text())["name"]
         return Upload(upload_id, name, frame)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write `path` atomically (a reader never sees half a file) through a temporary file of this writer's own."""
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

@@ -23,7 +23,7 @@ from components.theme import color, short, template
 from components.url_state import UPLOAD, ViewState, decode
 from data_sources.paths import cache_dir
 from data_sources.store import ResilientCache
-from data_sources.uploads import MAX_BYTES, Upload, UploadError, UploadStore, parse
+from data_sources.uploads import MAX_BYTES, Upload, UploadError, UploadStore, parse, too_large
 
 if TYPE_CHECKING:
     from data_sources.store import Store
@@ -37,16 +37,20 @@ READS = ("upload", "upload_vs", "theme", "scale")
 # The message line's class: a refusal reads as an error, an accepted file as a note.
 REFUSED, ACCEPTED = "panel-message", "convention"
 COLUMN_COLOURS = ("#7b2cbf", "#e76f51", "#2a9d8f", "#f4a261", "#264653", "#8ac926", "#1982c4", "#ff595e")
-# In the browser: refuse an oversized file before it is sent; otherwise pass it on to the server callback.
+# In the browser: refuse an oversized file before it is sent; otherwise pass it on to the server callback. The
+# refusal words the sizes as data_sources.uploads.too_large does.
 SIZE_CHECK = f"""function (dropped, names) {{
     const nc = window.dash_clientside.no_update;
     const contents = dropped[0], filename = names[0];  // one drop box, once built (layout.deferred)
     if (!contents) return [nc, nc, nc];
-    const bytes = Math.floor((contents.length - contents.indexOf(",") - 1) * 3 / 4);
-    if (bytes > {MAX_UPLOAD_BYTES}) {{
-        const size = (bytes / 1e6).toFixed(1);
-        return [nc, filename + ": the file is " + size + " MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. " +
-            "Upload daily rows only, or fewer columns.", "{REFUSED}"];
+    const bytes = Math.floor((contents.length - contents.indexOf(",") - 1) * 3 / 4), limit = {MAX_UPLOAD_BYTES};
+    if (bytes > limit) {{
+        let sizes = bytes.toLocaleString("en-US") + " bytes; the limit is " + limit.toLocaleString("en-US") + " bytes";
+        for (const [unit, scale] of [["MB", 1e6], ["KB", 1e3]]) {{
+            const size = (bytes / scale).toFixed(1), most = (limit / scale).toFixed(1);
+            if (size !== most) {{ sizes = size + " " + unit + "; the limit is " + most + " " + unit; break; }}
+        }}
+        return [nc, filename + ": the file is " + sizes + ". Upload daily rows only, or fewer columns.", "{REFUSED}"];
     }}
     return [{{"contents": contents, "filename": filename}}, "Checking " + filename + "...", "{ACCEPTED}"];
 }}"""
@@ -67,7 +71,7 @@ def decoded(contents: object) -> bytes:
         raise UploadError("the upload did not arrive as a file; try again")
     data = contents.partition(",")[2]
     if len(data) * 3 // 4 > MAX_UPLOAD_BYTES:
-        raise UploadError(f"the file is {len(data) * 3 / 4e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB")
+        raise UploadError(too_large(len(data) * 3 // 4, MAX_UPLOAD_BYTES))
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):

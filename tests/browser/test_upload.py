@@ -10,6 +10,7 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from components import ids
 from components.charts.upload import MAX_UPLOAD_BYTES
+from data_sources.uploads import too_large
 from tests.browser.conftest import built
 
 pytestmark = pytest.mark.browser
@@ -103,7 +104,7 @@ def test_an_oversized_file_is_refused_in_the_browser_and_never_sent(page: Page, 
     assert len(big) > MAX_UPLOAD_BYTES
     _drop(page, "big.csv", big)
     expect(page.locator("#upload-message")).to_contain_text(
-        f"big.csv: the file is {len(big) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB", timeout=30_000
+        f"big.csv: {too_large(len(big), MAX_UPLOAD_BYTES)}.", timeout=30_000
     )
     expect(page.locator("#upload-message")).to_have_class("panel-message")
     assert "upload=" not in page.url
