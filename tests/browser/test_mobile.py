@@ -205,6 +205,13 @@ def test_selected_buttons_and_steppers_read_in_both_themes(page: Page, live_url:
     _open(page, live_url + f"/?theme={theme}")
     for control in ("preset", "scale", "resolution"):
         assert _contrast(page, f"#{control} label:has(input:checked)") >= 4.5, control
+    # Found by QA: the option just clicked (focused) and still under the pointer read accent on accent.
+    page.click("#scale label:has(input[value=log])")
+    expect(page.locator("#scale label:has(input:checked)")).to_have_text("Log")
+    assert _contrast(page, "#scale label:has(input:checked)") >= 4.5
+    page.keyboard.press("ArrowLeft")  # the keyboard moves the choice: focused, not hovered
+    expect(page.locator("#scale label:has(input:checked)")).not_to_have_text("Log")
+    assert _contrast(page, "#scale label:has(input:checked)") >= 4.5
     card = page.eval_on_selector("#panel-signals", "el => getComputedStyle(el).backgroundColor")
     stepper = page.eval_on_selector(".dash-input-stepper", "el => getComputedStyle(el).backgroundColor")
     assert stepper == card  # the number inputs' +/- buttons take the card's colour, not white on dark
