@@ -1,14 +1,21 @@
 // Phones: sharing, a title that follows the view, and charts that let the page scroll.
 (function () {
-  // Copy link opens the system share sheet where the browser has the Web Share API; copying stays the fallback.
+  // Copy link (its icon or its words) opens the system share sheet where the browser has the Web Share API;
+  // copying stays the fallback.
   // Capture phase on the document runs before React's own listener, so a share replaces the copy.
   document.addEventListener(
     "click",
     function (event) {
       const control = event.target.closest && event.target.closest(".copy-link");
-      if (!control || typeof navigator.share !== "function") return;
+      if (!control) return;
       const data = { title: document.title, url: window.location.href };
-      if (typeof navigator.canShare === "function" && !navigator.canShare(data)) return;
+      const shares = typeof navigator.share === "function";
+      if (!shares || (typeof navigator.canShare === "function" && !navigator.canShare(data))) {
+        // The words beside the icon copy too: only the icon (dcc.Clipboard) listens for clicks.
+        const icon = control.querySelector("#copy-link");
+        if (icon && !icon.contains(event.target)) icon.click();
+        return;
+      }
       event.preventDefault();
       event.stopPropagation();
       navigator.share(data).catch(function () {
