@@ -43,7 +43,9 @@ def line_figure(
         )
     layout = base_layout(title=title, metas=[data.meta[sid] for sid in left + right], state=state, x_range=x_range)
     if state.mode == "rebase":
-        layout["yaxis"] = {"title": {"text": f"Rebased to 100 on {x_range[0]:%d %b %Y}"}}
+        # Each series from its own first value on or after the range start (BTC has none before 2015, ^RUT none on a
+        # Sunday): the title says so rather than name a day some series have no value on.
+        layout["yaxis"] = {"title": {"text": f"100 = each series' first value from {x_range[0]:%d %b %Y}"}}
     else:
         layout["yaxis"] = {"title": {"text": axis_title(left)}, **ticks(left)}
         if dual:

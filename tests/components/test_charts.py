@@ -79,7 +79,7 @@ def test_raw_mode_uses_dual_axes_and_rebase_a_single_axis(snapshot_store: Store)
     assert raw["layout"]["yaxis2"]["overlaying"] == "y"
     rebased = _figure(snapshot_store, BY_KEY["smallcaps"], decode("mode=rebase"))
     assert {trace["yaxis"] for trace in rebased["data"]} == {"y"} and "yaxis2" not in rebased["layout"]
-    assert rebased["layout"]["yaxis"]["title"]["text"] == "Rebased to 100 on 01 Jan 2020"
+    assert rebased["layout"]["yaxis"]["title"]["text"] == "100 = each series' first value from 01 Jan 2020"
     assert _line(rebased, "^RUT").loc[pd.Timestamp("2020-01-02")] == pytest.approx(100)
 
 
