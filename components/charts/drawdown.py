@@ -34,7 +34,7 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         below = data.memo(("drawdown", series_id), functools.partial(_drawdown, data, series_id))
         name = short(series_id)
         traces += line_traces(below, x_range, name=name,
-                              line={"color": color(series_id), "width": 1.5},
+                              line={"color": color(series_id, state.theme), "width": 1.5},
                               hovertemplate=f"%{{y:.1%}}<extra>{name}</extra>")  # fmt: skip
     layout = base_layout(title=title(state), metas=[data.meta[sid] for sid in series(state)], state=state,
                          x_range=x_range)  # fmt: skip

@@ -189,7 +189,7 @@ def figure(result: Study, state: ViewState) -> Figure:
     drawn = paths.dropna(axis=1, how="all")
     if len(drawn.columns) > NAMED_PATHS:
         # Faint paths in one legend entry, their mean on top.
-        name, colour = f"{len(drawn.columns)} events", color(_colour_id(state))
+        name, colour = f"{len(drawn.columns)} events", color(_colour_id(state), state.theme)
         traces += [_line(drawn[day].to_numpy(), name=name, legendgroup="events", showlegend=number == 0,
                          hoverinfo="skip", line={"width": 0.7, "color": _rgba(colour, 0.35)})
                    for number, day in enumerate(drawn.columns)]  # fmt: skip

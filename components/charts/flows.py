@@ -52,11 +52,11 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
         cumulative = data.memo(("cumulative", series_id), functools.partial(_cumulative, data, series_id))
         name = f"{short(series_id)} (cumulative)"
         traces += line_traces(cumulative, x_range, name=name, hovertemplate=f"$%{{y:,.4s}}<extra>{name}</extra>",
-                              line={"color": color(series_id), "width": 1.8})  # fmt: skip
+                              line={"color": color(series_id, state.theme), "width": 1.8})  # fmt: skip
     name = short(INDEX)
     traces += line_traces(data.line(INDEX), x_range, name=name, yaxis="y2",
                           hovertemplate=f"%{{y:,.2f}}<extra>{name}</extra>",
-                          line={"color": color(INDEX), "width": 1.2})  # fmt: skip
+                          line={"color": color(INDEX, state.theme), "width": 1.2})  # fmt: skip
     subtitle = data.memo(("year_totals",), lambda: year_totals(data))
     subtitle = subtitle or "no flow data yet: iShares fund data arrives with live sources"
     layout = base_layout(title=f"{title(state)}<br><span style='font-size:11px'>{subtitle}</span>",

@@ -38,7 +38,7 @@ def line_figure(
             x_range,
             name=name,
             yaxis="y2" if dual and series_id in right else "y",
-            line={"color": color(series_id), "width": 1.6},
+            line={"color": color(series_id, state.theme), "width": 1.6},
             hovertemplate=f"{hover(series_id, state)}<extra>{name}</extra>",
         )
     layout = base_layout(title=title, metas=[data.meta[sid] for sid in left + right], state=state, x_range=x_range)

@@ -51,18 +51,18 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
             name = short(series_id)
             fmt = f"%{{y:.1%}}<extra>{name}</extra>"
             traces += line_traces(changes[series_id], x_range, name=name, hovertemplate=fmt,
-                                  line={"color": color(series_id), "width": 1.6})  # fmt: skip
+                                  line={"color": color(series_id, state.theme), "width": 1.6})  # fmt: skip
         layout["yaxis"] = {"tickformat": ".0%", "title": {"text": f"change over {WEEKS} weeks"}, "zeroline": True}
         return {"data": traces, "layout": layout}
     name = short(LIQUIDITY_ID)
     fmt = f"$%{{y:,.4s}}<extra>{name}</extra>"
     traces += line_traces(data.line(LIQUIDITY_ID), x_range, name=name, hovertemplate=fmt,
-                          line={"color": color(LIQUIDITY_ID), "width": 2})  # fmt: skip
+                          line={"color": color(LIQUIDITY_ID, state.theme), "width": 2})  # fmt: skip
     for series_id in RISK:
         name = short(series_id)
         traces += line_traces(data.line(series_id), x_range, name=name, yaxis="y2",
                               hovertemplate=f"{hover(series_id, state)}<extra>{name}</extra>",
-                              line={"color": color(series_id), "width": 1.4})  # fmt: skip
+                              line={"color": color(series_id, state.theme), "width": 1.4})  # fmt: skip
     layout["yaxis"] = {"title": {"text": "Net liquidity (USD)"}, "exponentformat": "B",
                        "tickprefix": "$"}  # fmt: skip
     layout["yaxis2"] = {"type": "log", "title": {"text": "BTC (USD), ^RUT (points), log"}, "overlaying": "y",

@@ -46,9 +46,10 @@ def build(data: ChartData, state: ViewState, x_range: DateRange) -> Figure:
     share = data.memo(("stablecoin_share",), lambda: prepare(stablecoin_share(frame, supply=SUPPLY)))
     traces: list[dict[str, Any]] = [
         *line_traces(ratio, x_range, name="SSR (BTC cap / stablecoins)",
-                     line={"color": color("btc"), "width": 1.5}, hovertemplate="%{y:.2f}<extra>SSR</extra>"),
+                     line={"color": color("btc", state.theme), "width": 1.5},
+                     hovertemplate="%{y:.2f}<extra>SSR</extra>"),
         *line_traces(share, x_range, name="Stablecoin share of total cap", yaxis="y2",
-                     line={"color": color("usdt_supply"), "width": 1.5},
+                     line={"color": color("usdt_supply", state.theme), "width": 1.5},
                      hovertemplate="%{y:.1%}<extra>Stablecoin share</extra>"),
     ]  # fmt: skip
     layout = base_layout(title=title(state), metas=[data.meta[sid] for sid in series(state)], state=state,

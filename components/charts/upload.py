@@ -138,7 +138,7 @@ def figure(upload: Upload | None, against: pd.Series, state: ViewState) -> Figur
     first, last = upload.frame.index[[0, -1]]
     traces += line_traces(against.dropna().loc[first:last], None, name=name, yaxis="y2",
                           hovertemplate=f"%{{y:,.4s}}<extra>{name}</extra>",
-                          line={"color": color(state.upload_vs), "width": 1.4})  # fmt: skip
+                          line={"color": color(state.upload_vs, state.theme), "width": 1.4})  # fmt: skip
     layout["xaxis"]["range"] = [f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"]
     return {"data": traces, "layout": layout}
 

@@ -19,7 +19,9 @@ from components.callbacks import load
 from components.charts import BY_KEY, CHARTS, Chart
 from components.charts.base import ChartData
 from components.figures import fit_axes, trace_points
+from components.theme import MIN_CONTRAST, Theme, color, contrast
 from components.url_state import CONTROLS, DEFAULT, ViewState, decode, project
+from data_sources.series import SERIES, series_def
 from data_sources.store import Store
 
 RANGE = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))
@@ -251,3 +253,19 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.001)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_line_reads_at_three_to_one_on_its_theme(snapshot_store: Store, theme: Theme) -> None:
+    # Found by QA: ^RUT's #1f4e9c read 2.0:1 on the dark background; BTC's orange 2.3:1 on the light one.
+    state = decode(f"?theme={theme}&preset=5y")
+    background = _figure(snapshot_store, BY_KEY["smallcaps"], state)["layout"]["template"]["layout"]["paper_bgcolor"]
+    for chart in CHARTS:
+        figure = _figure(snapshot_store, chart, project(state, chart.reads))
+        for trace in figure["data"]:
+            line = trace.get("line", {}).get("color", "")
+            if line.startswith("#") and trace.get("mode") == "lines":
+                assert contrast(line, background) >= MIN_CONTRAST, (chart.key, trace.get("name"), line)
+    for series_id in SERIES:  # a record's colour that reads already is drawn as it is
+        own = series_def(series_id).color
+        assert (color(series_id, theme) == own) == (contrast(own, background) >= MIN_CONTRAST)
