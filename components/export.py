@@ -2,9 +2,11 @@
 
 Rendering never runs on the request workers' CPU and never piles up: one Chromium per process with a few tabs
 (`RISKON_EXPORT_SLOTS`, default 2) renders on its own event-loop thread; a request beyond that many in flight gets
-503 with Retry-After. Each PNG is cached in the store's cache (shared by workers) under a digest of the figure
-drawn (data, view, credits) and its size, and the image carries the view's share link beside its title, source and
-as-of dates.
+503 with Retry-After. A Chromium that died (killed, out of memory) is restarted by the render that finds it gone,
+which then draws once more; a render that still fails is a short 500 logged once with its traceback (503 with
+Retry-After when the browser is the cause). Each PNG is cached in the store's cache (shared by workers) under a
+digest of the figure drawn (data, view, credits) and its size, and the image carries the view's share link beside
+its title, source and as-of dates.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import threading
 from typing import TYPE_CHECKING
 
 import kaleido
+import kaleido.errors
 import orjson
+from choreographer.channels import ChannelClosedError
 from flask import Flask, Response, current_app, has_request_context, request
 
 from components.callbacks import chart_figures
@@ -36,12 +40,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("riskon.export")
 WIDTH, HEIGHT, SCALE = 1100, 480, 2
-MIN_SIDE, MAX_SIDE = 200, 2400
+# Every chart keeps fixed pixel margins (title 64 px, credit lines and share link 88-116 px, legend rows under the
+# title) and plotly.js keeps a 64-px plot beside them, else kaleido fails with "Error 525: Something went wrong with
+# axis scaling": 200 x 200 is too small for most charts; 300 leaves every chart room for its legend and credit lines
+# at any width (tests/components/test_export.py draws each one at the corners of these bounds).
+MIN_SIDE, MAX_SIDE = 300, 2400
 NO_BROWSER = (
     "PNG export needs Chromium: install it (Debian: apt-get install chromium) or point BROWSER_PATH at a "
     "Chrome/Chromium binary."
 )
 BUSY = "the PNG renderer is busy; retry in a few seconds"
+UNAVAILABLE = "the PNG renderer's browser is restarting; retry in a few seconds"
+FAILED = "the PNG export failed on the server; the error is in its log"
 RETRY_AFTER_SECONDS = 5
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 RENDER_TIMEOUT_SECONDS = 30
@@ -55,6 +65,27 @@ class NoBrowserError(RuntimeError):
 
 class BusyError(RuntimeError):
     """Every render slot is taken."""
+
+
+class UnavailableError(RuntimeError):
+    """Chromium is installed but did not start or answer: a passing state (503 with Retry-After), not a missing one."""
+
+
+class BrowserLostError(UnavailableError):
+    """The Chromium `browser` died or closed under a render; restarting it lets the render run again."""
+
+    def __init__(self, browser: kaleido.Kaleido) -> None:
+        super().__init__(UNAVAILABLE)
+        self.browser = browser
+
+
+# What kaleido and choreographer raise once the browser's process or pipe is gone.
+LOST = (ChannelClosedError, kaleido.errors.BrowserClosedError, kaleido.errors.BrowserFailedError)
+
+
+def one_line(exc: BaseException) -> str:
+    """'KaleidoError: Error 525: ...': an exception's type and first line, for a log line that stays one line."""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
 
 
 def find_browser() -> str | None:
@@ -87,7 +118,10 @@ class Renderer:
             started: concurrent.futures.Future[None] = concurrent.futures.Future()
             self._thread = threading.Thread(target=self._run, args=(started,), name="riskon-png", daemon=True)
             self._thread.start()
-            started.result(timeout=RENDER_TIMEOUT_SECONDS)
+            try:
+                started.result(timeout=RENDER_TIMEOUT_SECONDS)
+            except Exception as exc:
+                raise UnavailableError(UNAVAILABLE) from exc
 
     def _run(self, started: concurrent.futures.Future[None]) -> None:
         async def serve() -> None:
@@ -109,17 +143,45 @@ class Renderer:
         asyncio.run(serve())
 
     def render(self, figure: Figure, *, width: int, height: int, scale: int = SCALE) -> bytes:
-        """PNG bytes of `figure`; BusyError when every slot is taken, NoBrowserError without a browser."""
+        """PNG bytes of `figure`; BusyError when every slot is taken, NoBrowserError without a browser,
+        UnavailableError when Chromium cannot be started or dies again after a restart."""
         if not self._free.acquire(blocking=False):
             raise BusyError(BUSY)
+        opts = {"width": width, "height": height, "scale": scale, "format": "png"}
         try:
-            self._start()
-            assert self._loop is not None and self._kaleido is not None
-            opts = {"width": width, "height": height, "scale": scale, "format": "png"}
-            job = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(figure, opts=opts), self._loop)
-            return job.result(timeout=RENDER_TIMEOUT_SECONDS)  # type: ignore[no-any-return]
+            try:
+                return self._draw(figure, opts)
+            except BrowserLostError as lost:  # once: a browser that dies again is a 503, not a restart loop
+                log.warning(
+                    "riskon: the PNG renderer's Chromium was gone (%s); restarting it", one_line(lost.__cause__ or lost)
+                )
+                self._restart(lost.browser)
+                return self._draw(figure, opts)
         finally:
             self._free.release()
+
+    def _draw(self, figure: Figure, opts: dict[str, object]) -> bytes:
+        """One render on the running Chromium; BrowserLostError if that Chromium turns out dead or closed."""
+        self._start()
+        loop, browser = self._loop, self._kaleido
+        if loop is None or browser is None:  # stopped by another thread since
+            raise UnavailableError(UNAVAILABLE)
+        job = asyncio.run_coroutine_threadsafe(browser.calc_fig(figure, opts=opts), loop)
+        try:
+            return job.result(timeout=RENDER_TIMEOUT_SECONDS)  # type: ignore[no-any-return]
+        except Exception as exc:
+            job.cancel()  # a render waiting for a tab of a dead browser would wait forever
+            if isinstance(exc, LOST) or browser.subprocess.poll() is not None:
+                raise BrowserLostError(browser) from exc
+            raise
+
+    def _restart(self, browser: kaleido.Kaleido) -> None:
+        """Replace the dead `browser` with a new Chromium, unless a concurrent render has already replaced it."""
+        with self._lock:
+            if self._kaleido is browser:
+                self._shutdown()
+        gc.collect()  # see stop()
+        self._start()
 
     def warm(self) -> None:
         """Start Chromium and load plotly.js in its tabs now, so that the first export is as fast as later ones."""
@@ -130,16 +192,20 @@ class Renderer:
     def stop(self) -> None:
         """Close Chromium; the next render starts a new one."""
         with self._lock:
-            if self._loop is not None and self._stop is not None:
-                self._loop.call_soon_threadsafe(self._stop.set)
-            if self._thread is not None:
-                self._thread.join(RENDER_TIMEOUT_SECONDS)
-            self._loop = self._kaleido = self._stop = self._thread = None
+            self._shutdown()
         # The closed Chromium's objects sit in reference cycles with their event loop. Their finalizers (choreographer
         # removes its profile directory and logs) run here, not at some later collection: one that lands inside an
         # ast.parse (werkzeug compiles every new route so) fails it with CPython 3.11's "AST constructor recursion
         # depth mismatch", as two fresh-clone test runs did right after stop_renderer().
         gc.collect()
+
+    def _shutdown(self) -> None:
+        """Close Chromium and end its thread (the caller holds the lock)."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(RENDER_TIMEOUT_SECONDS)
+        self._loop = self._kaleido = self._stop = self._thread = None
 
 
 _renderer = Renderer(int(os.environ.get("RISKON_EXPORT_SLOTS", "2")))
@@ -152,7 +218,7 @@ def warm() -> None:
         try:
             _renderer.warm()
         except Exception as exc:
-            log.warning("riskon: the PNG renderer did not start: %s", str(exc).splitlines()[0] if str(exc) else exc)
+            log.warning("riskon: the PNG renderer did not start: %s", one_line(exc.__cause__ or exc))
 
     threading.Thread(target=run, name="riskon-png-warm", daemon=True).start()
 
@@ -224,7 +290,8 @@ class PngExport:
 
 def render_png(chart_key: str, view: ViewState, width: int = WIDTH, height: int = HEIGHT) -> bytes:
     """PNG of one chart of `view` (cached) from the running app's exporter, e.g. a 1200 x 630 link preview.
-    Raises BusyError or NoBrowserError as the export route does; call it while handling a request."""
+    Raises BusyError, NoBrowserError, UnavailableError or the render's own error as the export route sees them;
+    call it while handling a request."""
     exporter: PngExport = current_app.extensions[EXTENSION]
     return exporter.render(chart_key, view, width, height)[0]
 
@@ -243,10 +310,15 @@ def register(server: Flask, store: Store) -> None:
             image, x_range = server.extensions[EXTENSION].render(panel, view, width, height)
         except BusyError:
             return Response(BUSY, 503, mimetype="text/plain", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        except (RuntimeError, TimeoutError) as exc:  # kaleido/choreographer report a missing browser this way
-            log.warning("riskon: PNG export failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            stop_renderer()
+        except NoBrowserError:
+            log.warning("riskon: PNG export failed: %s", NO_BROWSER)
             return Response(NO_BROWSER, 503, mimetype="text/plain")
+        except UnavailableError as exc:
+            log.warning("riskon: PNG export of %s failed: %s", panel, one_line(exc.__cause__ or exc))
+            return Response(UNAVAILABLE, 503, mimetype="text/plain", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        except Exception:  # a server bug (a figure kaleido cannot draw...): logged once with its traceback
+            log.exception("riskon: PNG export of %s at %dx%d failed", panel, width, height)
+            return Response(FAILED, 500, mimetype="text/plain")
         return Response(
             image,
             mimetype="image/png",

@@ -3,6 +3,9 @@ carrying the view's share link; a clear 503 when there is no browser or every re
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import struct
 import threading
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from components import export
+from components.charts import BY_KEY
 from components.url_state import decode
 from data_sources.config import open_cache
 from data_sources.store import Store
@@ -48,7 +52,7 @@ def test_width_and_height_size_the_image_and_bad_sizes_fall_back(client: FlaskCl
     preview = client.get("/export/altcoins.png?preset=1y&width=1200&height=630")
     assert png_size(preview.data) == (2400, 1260)  # an og:image at scale 2
     malformed = client.get("/export/altcoins.png?preset=1y&width=wide&height=-5")
-    assert png_size(malformed.data) == (2200, 400)  # default width; height clamped to the smallest side
+    assert png_size(malformed.data) == (2200, 2 * export.MIN_SIDE)  # default width; height clamped to the smallest
 
 
 def test_a_png_is_cached_by_view_and_served_without_a_browser(
@@ -137,3 +141,88 @@ def test_no_browser_is_a_clear_503_not_a_traceback(client: FlaskClient, monkeypa
     response = client.get("/export/sentiment.png")
     assert response.status_code == 503
     assert response.data.decode() == export.NO_BROWSER
+
+
+# Every option that adds a legend entry or a credit line: the most a chart's margins have to hold.
+BUSIEST_VIEW = "preset=max&equity=iwm&alt=total3&mode=rebase&liquidity=change&stables=usdt,usdc,majors,all"
+
+
+@pytest.mark.parametrize("view", ["", BUSIEST_VIEW])
+def test_every_chart_draws_at_the_corners_of_the_size_bounds(client: FlaskClient, view: str) -> None:
+    low, high = export.MIN_SIDE, export.MAX_SIDE
+    failures = []
+    for panel in BY_KEY:
+        for width, height in [(low, low), (low, high), (high, low)]:
+            response = client.get(f"/export/{panel}.png?{view}&width={width}&height={height}")
+            if response.status_code != 200 or png_size(response.data) != (2 * width, 2 * height):
+                failures.append((panel, width, height, response.status_code, response.data[:80]))
+    assert failures == []
+
+
+class SqueezingRenderer(export.Renderer):
+    """The real renderer, drawing at 200 px high, where the margins and legend leave the plot no room: kaleido's own
+    error (Error 525: Something went wrong with axis scaling)."""
+
+    def render(self, figure: dict[str, Any], *, width: int, height: int, scale: int = export.SCALE) -> bytes:
+        return super().render(figure, width=width, height=200, scale=scale)
+
+
+def test_a_figure_kaleido_cannot_draw_is_a_short_500_logged_once(
+    server: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    exporter = server.extensions[export.EXTENSION]
+    exporter.renderer = SqueezingRenderer(1)
+    try:
+        with caplog.at_level(logging.WARNING, logger="riskon.export"):
+            response = server.test_client().get("/export/sentiment.png?width=600&height=300")
+    finally:
+        exporter.renderer.stop()
+    assert response.status_code == 500 and response.data.decode() == export.FAILED
+    records = [record for record in caplog.records if record.name == "riskon.export"]
+    assert len(records) == 1 and records[0].levelno == logging.ERROR  # a server bug: with its traceback
+    assert records[0].exc_info is not None and "Error 525" in str(records[0].exc_info[1])
+
+
+def kill_chromium(renderer: export.Renderer) -> Any:
+    """SIGKILL the Chromium under `renderer` (a child of choreographer's wrapper process, the renderer's
+    subprocess), as the OOM killer would; the wrapper, which exits once its Chromium has, is returned."""
+    assert renderer._kaleido is not None
+    wrapper = renderer._kaleido.subprocess
+    with open(f"/proc/{wrapper.pid}/task/{wrapper.pid}/children") as children:
+        (chromium,) = map(int, children.read().split())
+    os.kill(chromium, signal.SIGKILL)
+    return wrapper
+
+
+@pytest.mark.parametrize("noticed", [False, True], ids=["at-once", "after-exit"])
+def test_a_killed_chromium_is_restarted_by_the_next_export(server: Flask, noticed: bool) -> None:
+    client = server.test_client()
+    assert client.get("/export/smallcaps.png?width=600&height=300").status_code == 200
+    renderer = server.extensions[export.EXTENSION].renderer
+    wrapper = kill_chromium(renderer)
+    if noticed:  # choreographer's watchdog has seen the wrapper exit and closed the browser
+        wrapper.wait(timeout=30)
+    for width in (601, 602):  # not cached: each needs the browser
+        response = client.get(f"/export/smallcaps.png?width={width}&height=300")
+        assert response.status_code == 200 and png_size(response.data) == (2 * width, 600)
+    assert renderer._kaleido is not None and renderer._kaleido.subprocess is not wrapper
+
+
+class DyingRenderer(export.Renderer):
+    """A renderer whose Chromium is killed before every render: it dies again after the restart."""
+
+    def _draw(self, figure: dict[str, Any], opts: dict[str, object]) -> bytes:
+        self._start()
+        kill_chromium(self).wait(timeout=30)
+        return super()._draw(figure, opts)
+
+
+def test_a_chromium_that_dies_again_is_a_503_with_retry_after_not_install_advice(server: Flask) -> None:
+    exporter = server.extensions[export.EXTENSION]
+    exporter.renderer = DyingRenderer(1)
+    try:
+        response = server.test_client().get("/export/smallcaps.png?width=600&height=300")
+    finally:
+        exporter.renderer.stop()
+    assert response.status_code == 503 and response.headers["Retry-After"] == str(export.RETRY_AFTER_SECONDS)
+    assert response.data.decode() == export.UNAVAILABLE and "install" not in response.data.decode()
