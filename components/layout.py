@@ -219,13 +219,13 @@ def evidence_graph(kind: str, class_name: str) -> dcc.Graph:
 
 
 def upload_drop() -> dcc.Upload:
-    """Where a CSV is dropped (upload.register checks and stores it)."""
+    """Where a CSV is dropped (upload.register checks and stores it). Any file is taken: an `accept` filter would
+    drop another kind of file without a word, where the check names what is wrong with it."""
     return dcc.Upload(
         id=ids.indexed(ids.UPLOAD_INPUT),
         children=html.Div(["Drop a CSV here or ", html.A("choose a file"), " (a date column, numeric columns)"]),
         className="upload-drop",
         style={"border": "1px dashed #9aa1ad", "borderRadius": "6px", "padding": "12px", "textAlign": "center"},
-        accept=".csv,text/csv,text/plain",
         multiple=False,
     )
 

@@ -95,6 +95,15 @@ def test_a_malformed_file_is_refused_with_the_row_and_the_view_keeps_no_upload(p
     expect(page.locator("#upload-status")).to_contain_text("No upload in this view")
 
 
+def test_a_file_that_is_not_a_csv_is_refused_with_a_reason(page: Page, live_url: str) -> None:
+    # Found by QA: a PNG chosen from the file dialog ("all files") was dropped without a word.
+    _open(page, live_url)
+    png = FilePayload(name="chart.png", mimeType="image/png", buffer=b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page.set_input_files(FILE_INPUT, files=png)
+    expect(page.locator("#upload-message")).to_contain_text("chart: the file is not UTF-8 text", timeout=30_000)
+    assert "upload=" not in page.url
+
+
 def test_an_oversized_file_is_refused_in_the_browser_and_never_sent(page: Page, live_url: str) -> None:
     _open(page, live_url)
     bodies: list[int] = []
