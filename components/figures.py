@@ -89,9 +89,16 @@ def _dated_data(day0: int, offsets: np.ndarray, values: np.ndarray) -> dict[str,
 
 
 def _decimated_data(day0: int, slots: np.ndarray, size: int) -> dict[str, Any]:
-    """`slots` (one value per day from `day0`) as each bucket of `size` days' two extremes, on their days."""
-    offsets = _bucket_extremes(slots, size)
+    """`slots` (one value per day from `day0`) as each bucket of `size` days' two extremes, on their days, and its
+    first and last observations (the line starts and ends where its data does)."""
+    offsets = _with_ends(_bucket_extremes(slots, size), slots)
     return _dated_data(day0, offsets, slots[offsets])
+
+
+def _with_ends(offsets: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """`offsets` (days into `slots`) with the first and last observed ones added, in order."""
+    observed = np.flatnonzero(slots == slots)  # not NaN
+    return np.unique(np.concatenate([offsets, observed[:1], observed[-1:]]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,8 +108,8 @@ class Line:
 
     A daily line holds one float64 value per calendar day from `day0` (NaN: no observation, never filled) and its
     whole history's bucket extremes (the days of each bucket of `history_size` days' lowest and highest value,
-    as offsets into `values`). A sparse one (weekly or monthly points) holds its observations' `days` (day numbers)
-    and values, and the history's chunk extremes (indices)."""
+    and of its first and last observation, as offsets into `values`). A sparse one (weekly or monthly points)
+    holds its observations' `days` (day numbers) and values, and the history's chunk extremes (indices)."""
 
     day0: int = 0
     values: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -145,7 +152,7 @@ def prepare(values: pd.Series) -> Line:
     slots = np.full(span, np.nan)
     slots[days - days[0]] = observed
     size = max(7, math.ceil(2 * span / HISTORY_POINTS))
-    return Line(int(days[0]), slots, _bucket_extremes(slots, size), size)
+    return Line(int(days[0]), slots, _with_ends(_bucket_extremes(slots, size), slots), size)
 
 
 def line_data(values: pd.Series | Line, window: DateRange | None = None) -> list[dict[str, Any]]:
@@ -184,19 +191,11 @@ def _holed(line: Line, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
     size, offsets, values = line.history_size, line.history, line.values
     if high <= low:
         return offsets, values[offsets]
-    first, last = low // size, (high - 1) // size
-    observed_before, observed_after = (
-        np.flatnonzero(values[:low] == values[:low]),
-        np.flatnonzero(values[high:] == values[high:]),
-    )
-    before = np.unique(
-        np.concatenate([offsets[: 2 * first], _extremes(values, first * size, low), observed_before[-1:]])
-    )
-    after = np.unique(
-        np.concatenate(
-            [high + observed_after[:1], _extremes(values, high, (last + 1) * size), offsets[2 * (last + 1) :]]
-        )
-    )
+    start, stop = low // size * size, ((high - 1) // size + 1) * size  # the buckets the hole touches
+    observed = np.flatnonzero(values == values)  # not NaN
+    nearest = [observed[observed < low][-1:], observed[observed >= high][:1]]
+    before = np.unique(np.concatenate([offsets[offsets < start], _extremes(values, start, low), nearest[0]]))
+    after = np.unique(np.concatenate([nearest[1], _extremes(values, high, stop), offsets[offsets >= stop]]))
     kept = np.concatenate([before, [low], after]).astype("int64")
     history = values[kept]
     history[before.size] = np.nan

@@ -30,7 +30,13 @@ expect.set_options(timeout=90_000)  # waits on state; a loaded 2-core machine ma
 RECORDED_BTC = Path(__file__).parents[1] / "fixtures" / "yahoo" / "chart_BTC-USD_2014-2026.json.gz"
 CHARTS = ("smallcaps", "altcoins", "stablecoins", "sentiment", "correlation", "drawdown", "ssr", "liquidity")
 # The first date of the Bitcoin trace on the Russell-vs-Bitcoin chart, over the whole range (?preset=max).
-BTC_START = "document.querySelector('#graph-smallcaps .js-plotly-plot').data.find(t => t.name === 'BTC').x0"
+# (At Max the line is decimated, its points on their own days: the first drawn point's day.)
+BTC_START = """(() => {
+  const gd = document.querySelector('#graph-smallcaps .js-plotly-plot');
+  const points = (gd.calcdata || []).find(cd => cd[0] && cd[0].trace.name === 'BTC') || [];
+  const first = points.find(point => Number.isFinite(point.y));
+  return first ? new Date(first.x).toISOString().slice(0, 19) : null;
+})()"""
 DRAWN = "ids => ids.every(id => (document.querySelector(`#graph-${id} .js-plotly-plot`)?.data || []).length > 0)"
 
 

@@ -84,6 +84,9 @@ def test_a_decimated_line_draws_real_values_on_their_days() -> None:
     for parts in (line_data(values, None), line_data(values, (dt.date(2001, 1, 1), dt.date(2030, 1, 1)))):
         for part in parts:
             assert "x" in part and _observed_on_their_days(values, *trace_points(part))
+    x, y = trace_points(line_data(values, None)[0])
+    drawn = pd.to_datetime(x[np.isfinite(y)], unit="ms")
+    assert (drawn[0], drawn[-1]) == (values.index[0], values.index[-1])  # it starts and ends where the data does
 
 
 def test_decimation_keeps_real_extremes_in_order() -> None:
@@ -146,8 +149,9 @@ def test_the_history_leaves_out_exactly_the_window_days() -> None:
         _, history = line_data(line, window)
         before, after = values[days < pd.Timestamp(window[0])], values[days > pd.Timestamp(window[1])]
         buckets = (days - days[0]).days // line.history_size
-        expected = {before.index[-1], after.index[0]}  # the observations next to the window
-        for part in (before, after):  # each bucket's extremes among the days outside the window
+        # The line's ends and the observations next to the window,
+        expected = {values.index[0], values.index[-1], before.index[-1], after.index[0]}
+        for part in (before, after):  # and each bucket's extremes among the days outside the window
             for _, chunk in part.groupby(buckets[days.isin(part.index)]):
                 expected |= {chunk.idxmin(), chunk.idxmax()}
         hx, hy = trace_points(history)
