@@ -237,23 +237,18 @@ def _sparse_data(days: np.ndarray, line: Line, window: DateRange | None) -> list
     """Explicit points (`line`'s values on `days`): all of them when few, else those in the window (and one either
     side) plus the history reduced to each chunk's lowest and highest point."""
     values = line.values
-
-    def points(chosen_days: np.ndarray, chosen: np.ndarray) -> dict[str, Any]:
-        x = (chosen_days * MS_PER_DAY).astype("float64")
-        return {"x": typed_array(x), "y": typed_array(chosen.astype("float32"))}
-
     if window is None or len(values) <= HISTORY_POINTS:
-        return [points(days, values)]
+        return [_dated_data(0, days, values)]
     low, high = np.searchsorted(days, [_day_number(window[0]), _day_number(window[1]) + 1])
     extremes = line.history
     before, after = extremes[extremes < low], extremes[extremes >= high]  # the window trace draws the rest
     shown = slice(max(0, low - 1), high + 1)
     if not before.size and not after.size:
-        return [points(days[shown], values[shown])]  # the window holds the whole line
+        return [_dated_data(0, days[shown], values[shown])]  # the window holds the whole line
     # A NaN at the window's start between them: never bridged.
     history_days = np.concatenate([days[before], [_day_number(window[0])], days[after]])
     history = np.concatenate([values[before], [np.nan], values[after]])
-    return [points(days[shown], values[shown]), points(history_days, history)]
+    return [_dated_data(0, days[shown], values[shown]), _dated_data(0, history_days, history)]
 
 
 def line_traces(values: pd.Series | Line, window: DateRange | None, **trace: Any) -> list[dict[str, Any]]:
