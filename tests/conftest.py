@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dash._utils import stringify_id  # the key Dash itself gives a component id
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -79,13 +80,6 @@ def app_client(snapshot_store: Store) -> FlaskClient:
     from app import create_app
 
     return create_app(snapshot_store).server.test_client()
-
-
-def stringify_id(component_id: Any) -> str:
-    """The key Dash gives a component id: itself, or a pattern id as JSON with sorted keys."""
-    if isinstance(component_id, dict):
-        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
-    return str(component_id)
 
 
 class Page:

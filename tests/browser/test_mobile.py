@@ -11,6 +11,7 @@ from playwright.sync_api import CDPSession, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components import charts, ids
+from components.theme import contrast
 from tests.browser.conftest import built
 
 CHARTS = tuple(chart.key for chart in charts.CHARTS)
@@ -181,10 +182,9 @@ def test_the_document_title_follows_the_view(page: Page, live_url: str) -> None:
     expect(page).to_have_title("IWM vs BTC, last 5 years, log · riskon", timeout=WAIT_MS)
 
 
-def _luminance(rgb: str) -> float:
-    channels = [int(value) / 255 for value in re.findall(r"\d+", rgb)[:3]]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+def _hex(rgb: str) -> str:
+    """A computed style's 'rgb(r, g, b)' as '#rrggbb'."""
+    return "#" + "".join(f"{int(value):02x}" for value in re.findall(r"\d+", rgb)[:3])
 
 
 def _contrast(page: Page, selector: str) -> float:
@@ -196,8 +196,7 @@ def _contrast(page: Page, selector: str) -> float:
           return [getComputedStyle(leaves.pop() || el).color, getComputedStyle(el).backgroundColor];
         }""",
     )
-    high, low = sorted((_luminance(color), _luminance(background)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+    return contrast(_hex(color), _hex(background))
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
